@@ -1,0 +1,83 @@
+// SIMD activations and their derivatives. The derivatives are written in terms of the
+// activation's *output* A, so a layer keeps only A (not Z) for its backward pass:
+//   ReLU'    = [A > 0]
+//   sigmoid' = A·(1 − A)
+//   tanh'    = 1 − A²
+//   identity'= 1
+
+@inline(__always)
+func reluVector(_ z: SIMD16<Float>) -> SIMD16<Float> {
+    z.replacing(with: 0, where: z .< 0)
+}
+
+@inline(__always)
+func sigmoidVector(_ z: SIMD16<Float>) -> SIMD16<Float> {
+    1 / (1 + vectorExp(-z))
+}
+
+/// tanh(z) = sign(z)·(1 − e^{−2|z|}) / (1 + e^{−2|z|}): no cancellation for large |z|.
+@inline(__always)
+func tanhVector(_ z: SIMD16<Float>) -> SIMD16<Float> {
+    let magnitude = z.replacing(with: -z, where: z .< 0)
+    let e = vectorExp(-2 * magnitude)
+    let t = (1 - e) / (1 + e)
+    return t.replacing(with: -t, where: z .< 0)
+}
+
+/// Element kinds of activation the kernels implement.
+enum ActivationKernel {
+    case identity, relu, sigmoid, tanh
+}
+
+/// Z[rows × cols] ← f(Z + bias) in place, bias broadcast over rows: the bias add fused with the
+/// activation so each row is touched once while it is in cache.
+func biasActivationForward(
+    _ z: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ldz: Int,
+    bias: UnsafePointer<Float>, kind: ActivationKernel
+) {
+    for i in 0..<rows {
+        let row = z + i * ldz
+        switch kind {
+        case .identity: forEachChunk(row, bias, count: cols) { z, b in z + b }
+        case .relu: forEachChunk(row, bias, count: cols) { z, b in reluVector(z + b) }
+        case .sigmoid: forEachChunk(row, bias, count: cols) { z, b in sigmoidVector(z + b) }
+        case .tanh: forEachChunk(row, bias, count: cols) { z, b in tanhVector(z + b) }
+        }
+    }
+}
+
+/// dA[count] ← dA ⊙ f'(A) in place (dA becomes dZ), with f' expressed through A.
+func activationBackward(
+    _ gradient: UnsafeMutablePointer<Float>, output: UnsafePointer<Float>, count: Int,
+    kind: ActivationKernel
+) {
+    switch kind {
+    case .identity: return
+    case .relu:
+        forEachChunk(gradient, output, count: count) { g, a in g.replacing(with: 0, where: a .<= 0) }
+    case .sigmoid:
+        forEachChunk(gradient, output, count: count) { g, a in g * a * (1 - a) }
+    case .tanh:
+        forEachChunk(gradient, output, count: count) { g, a in g * (1 - a * a) }
+    }
+}
+
+/// out[cols] ← Σ over rows of x[rows × cols]: the bias gradient. Rows are summed in order, so
+/// the result does not depend on threads.
+func columnSums(
+    _ x: UnsafePointer<Float>, rows: Int, cols: Int, ldx: Int, into out: UnsafeMutablePointer<Float>
+) {
+    out.update(repeating: 0, count: cols)
+    for i in 0..<rows {
+        forEachChunk(out, x + i * ldx, count: cols) { sum, v in sum + v }
+    }
+}
+
+/// y[count] ← y + α·x: the SGD update and gradient accumulation.
+func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    forEachChunk(y, x, count: count) { y, x in
+        var result = y
+        result.addProduct(alpha, x)
+        return result
+    }
+}

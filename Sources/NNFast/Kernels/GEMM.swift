@@ -1,0 +1,122 @@
+import Dispatch
+
+/// The one GEMM entry point: `C = α·op(A)·op(B) + β·C`, row-major, op = identity or transpose.
+///
+/// Shapes: op(A) m×k, op(B) k×n, C m×n; `lda`, `ldb`, `ldc` are the row strides of the stored
+/// matrices (A is stored k×m when `transA`, B is stored n×k when `transB`). β = 0 never reads C.
+///
+/// Determinism: each element of C is accumulated by exactly one micro-kernel call, in K order,
+/// so the result is bitwise identical for every `threads` value.
+func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+    scratch: GEMMScratch, threads: Int = 1
+) {
+    guard m > 0 && n > 0 else { return }
+    guard k > 0 && alpha != 0 else {
+        scaleMatrix(c, rows: m, cols: n, ldc: ldc, by: beta)
+        return
+    }
+    let plan = _GEMMPanelPlan(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, scratch: scratch)
+    let workers = gemmWorkerCount(m: m, n: n, k: k, threads: threads, panels: plan.panelCount)
+    if workers <= 1 {
+        plan.computePanels(0..<plan.panelCount)
+    } else {
+        // Each worker owns a disjoint range of column panels of C, so no two threads write the
+        // same element, and the packed panels are only read.
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let start = plan.panelCount * worker / workers
+            let end = plan.panelCount * (worker + 1) / workers
+            plan.computePanels(start..<end)
+        }
+    }
+}
+
+/// How many threads a GEMM of this size should use: forking costs several microseconds, which
+/// small GEMMs (the MLP's batch-32 layers) cannot amortize.
+func gemmWorkerCount(m: Int, n: Int, k: Int, threads: Int, panels: Int) -> Int {
+    let flops = 2.0 * Double(m) * Double(n) * Double(k)
+    guard threads > 1, flops >= gemmParallelThresholdFLOPs else { return 1 }
+    return min(threads, panels)
+}
+
+/// The work size below which one thread beats forking (see `nnfast bench`).
+let gemmParallelThresholdFLOPs = 16.0e6
+
+/// C ← β·C over an m×n block (β = 0 writes zeros without reading).
+func scaleMatrix(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ldc: Int, by beta: Float) {
+    guard beta != 1 else { return }
+    for i in 0..<rows {
+        let row = c + i * ldc
+        if beta == 0 {
+            row.update(repeating: 0, count: cols)
+        } else {
+            for j in 0..<cols { row[j] *= beta }
+        }
+    }
+}
+
+/// A GEMM split into 16-wide column panels of C. B panels are read in place when B is not
+/// transposed (its rows are already contiguous along N); a transposed B, and the ragged last
+/// panel, are packed into scratch once, before any thread starts.
+///
+/// The raw pointers make this `@unchecked Sendable`: threads only read A, B and the packed
+/// panels, and each writes only its own column panels of C.
+struct _GEMMPanelPlan: @unchecked Sendable {
+    let transA: Bool, m: Int, n: Int, k: Int, alpha: Float, beta: Float
+    let a: UnsafePointer<Float>, lda: Int
+    let b: UnsafePointer<Float>, ldb: Int
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+    let packed: UnsafeMutablePointer<Float>
+    /// Panels below this index read B in place; the rest read the packed copy.
+    let firstPackedPanel: Int
+    let panelCount: Int
+
+    init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, scratch: GEMMScratch) {
+        self.transA = transA; self.m = m; self.n = n; self.k = k
+        self.alpha = alpha; self.beta = beta
+        self.a = a; self.lda = lda; self.b = b; self.ldb = ldb; self.c = c; self.ldc = ldc
+        panelCount = (n + gemmNR - 1) / gemmNR
+        firstPackedPanel = transB ? 0 : n / gemmNR
+        let packedPanels = panelCount - firstPackedPanel
+        packed = scratch.reserve(max(packedPanels * k * gemmNR, 1))
+        for panel in firstPackedPanel..<panelCount {
+            let col0 = panel * gemmNR
+            packPanelB(transB: transB, k: k, col0: col0, width: min(gemmNR, n - col0),
+                       b: b, ldb: ldb, into: packed + (panel - firstPackedPanel) * k * gemmNR)
+        }
+    }
+
+    /// Computes every tile of C in the given column panels.
+    func computePanels(_ panels: Range<Int>) {
+        let aRowStride = transA ? 1 : lda
+        let aKStride = transA ? lda : 1
+        for panel in panels {
+            let col0 = panel * gemmNR
+            let cols = min(gemmNR, n - col0)
+            let bPanel: UnsafePointer<Float>
+            let bKStride: Int
+            if panel < firstPackedPanel {
+                bPanel = b + col0
+                bKStride = ldb
+            } else {
+                bPanel = UnsafePointer(packed + (panel - firstPackedPanel) * k * gemmNR)
+                bKStride = gemmNR
+            }
+            var row0 = 0
+            while row0 < m {
+                gemmMicroKernel4x16(
+                    k: k, a: a + row0 * aRowStride, aRowStride: aRowStride, aKStride: aKStride,
+                    b: bPanel, bKStride: bKStride,
+                    c: c + row0 * ldc + col0, ldc: ldc, rows: min(gemmMR, m - row0), cols: cols,
+                    alpha: alpha, beta: beta)
+                row0 += gemmMR
+            }
+        }
+    }
+}

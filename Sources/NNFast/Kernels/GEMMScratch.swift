@@ -1,0 +1,30 @@
+/// Reusable, 64-byte-aligned working memory for GEMM's packed panels.
+///
+/// A training loop owns one and hands it to every GEMM call, so the buffer grows to the largest
+/// shape once and no step allocates afterwards. Not thread-safe: one owner at a time.
+public final class GEMMScratch {
+    private(set) var buffer: UnsafeMutablePointer<Float>
+    private(set) var capacity: Int
+
+    public init(capacity: Int = 0) {
+        self.capacity = max(capacity, 16)
+        buffer = GEMMScratch.allocate(self.capacity)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Returns at least `count` floats of scratch; earlier contents are not kept.
+    func reserve(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if count > capacity {
+            buffer.deallocate()
+            capacity = max(count, capacity * 2)
+            buffer = GEMMScratch.allocate(capacity)
+        }
+        return buffer
+    }
+
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+    }
+}

@@ -1,0 +1,22 @@
+/// Every buffer one forward/backward pass needs, sized once for a batch capacity so the
+/// training loop never allocates: the input batch, each layer's activations A and gradients dA.
+public final class NetworkWorkspace {
+    public let capacity: Int
+    /// X [capacity × inputSize], filled by the batch gatherer.
+    let input: Matrix
+    /// A of layer i [capacity × out_i].
+    let activations: [Matrix]
+    /// dA (then dZ) of layer i [capacity × out_i].
+    let gradients: [Matrix]
+    /// Class labels of the rows in `input`.
+    var labels: [Int32]
+
+    public init(network: Network, capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        input = Matrix(rows: capacity, cols: network.inputSize)
+        activations = network.layers.map { Matrix(rows: capacity, cols: $0.outputSize) }
+        gradients = network.layers.map { Matrix(rows: capacity, cols: $0.outputSize) }
+        labels = Array(repeating: 0, count: capacity)
+    }
+}

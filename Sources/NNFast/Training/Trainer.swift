@@ -1,0 +1,88 @@
+import Dispatch
+
+/// What the trainer tells its caller while it runs.
+public enum TrainingEvent: Sendable {
+    /// Mid-epoch progress: `done` of `total` samples after `seconds` of this epoch.
+    case progress(epoch: Int, done: Int, total: Int, seconds: Double)
+    case epochFinished(EpochReport)
+}
+
+/// Mini-batch training: per-epoch shuffle, gather → forward → loss → backward → update per
+/// batch, then validation and test accuracy. All buffers are allocated before the first step.
+public final class Trainer {
+    public let options: TrainingOptions
+    public let network: Network
+    public private(set) var generator: SeededGenerator
+    let train: Dataset
+    let validation: Dataset?
+    let test: Dataset
+    let context: ComputeContext
+
+    /// Builds and initializes the network for `data` (checked against the options first).
+    public init(options: TrainingOptions, data: DatasetFolder) throws(NNFastError) {
+        try options.validate()
+        try options.check(against: data)
+        self.options = options
+        let trainCount = data.train.count - options.validationCount
+        train = options.validationCount > 0 ? data.train.slice(0..<trainCount) : data.train
+        validation = options.validationCount > 0 ? data.train.slice(trainCount..<data.train.count) : nil
+        test = data.test
+        context = ComputeContext(threads: options.threads)
+        network = Network(sizes: options.layers, activation: options.activation,
+                          outputActivation: options.resolvedOutputActivation, loss: options.loss)
+        generator = SeededGenerator(seed: options.seed)
+        network.initialize(options.initializer, using: &generator)
+    }
+
+    public var trainingCount: Int { train.count }
+    public var validationCount: Int { validation?.count ?? 0 }
+
+    /// Runs every epoch, reporting through `onEvent`; returns the per-epoch reports.
+    @discardableResult
+    public func run(onEvent: (TrainingEvent) -> Void = { _ in }) -> [EpochReport] {
+        let batchSize = options.batchSize
+        let workspace = NetworkWorkspace(network: network, capacity: min(batchSize, train.count))
+        let evaluationWorkspace = NetworkWorkspace(network: network, capacity: Evaluation.chunkSize)
+        let optimizer = SGD(learningRate: options.learningRate)
+        var order = Array(0..<train.count)
+        var reports: [EpochReport] = []
+        let progressEvery = max(1, 8192 / batchSize)
+
+        for epoch in 1...options.epochs {
+            generator.shuffle(&order)
+            let started = DispatchTime.now().uptimeNanoseconds
+            var lossSum = 0.0
+            var start = 0
+            var batchIndex = 0
+            while start < order.count {
+                let rows = min(batchSize, order.count - start)
+                train.gather(order[start..<(start + rows)], into: workspace)
+                lossSum += network.computeGradients(rows: rows, batchSize: rows, workspace: workspace, context: context)
+                optimizer.step(network)
+                start += rows
+                batchIndex += 1
+                if batchIndex % progressEvery == 0 {
+                    onEvent(.progress(epoch: epoch, done: start, total: order.count, seconds: seconds(since: started)))
+                }
+            }
+            let trainSeconds = seconds(since: started)
+            let evaluationStarted = DispatchTime.now().uptimeNanoseconds
+            let validationAccuracy = validation.map {
+                Evaluation.run(network, on: $0, workspace: evaluationWorkspace, context: context).accuracy
+            }
+            let testAccuracy = Evaluation.run(network, on: test, workspace: evaluationWorkspace, context: context).accuracy
+            let report = EpochReport(
+                epoch: epoch, trainLoss: lossSum / Double(order.count),
+                validationAccuracy: validationAccuracy, testAccuracy: testAccuracy,
+                trainSeconds: trainSeconds, evaluationSeconds: seconds(since: evaluationStarted),
+                samples: order.count)
+            reports.append(report)
+            onEvent(.epochFinished(report))
+        }
+        return reports
+    }
+}
+
+func seconds(since start: UInt64) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}

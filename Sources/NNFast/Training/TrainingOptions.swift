@@ -1,0 +1,62 @@
+/// Everything that defines a training run. The defaults are the seed recipe: 784-100-200-10,
+/// ReLU, softmax cross-entropy, Xavier, SGD η = 0.1, batch 32, seed 42, 10,000 held out.
+public struct TrainingOptions: Sendable, Equatable {
+    public var layers: [Int] = [784, 100, 200, 10]
+    public var activation: Activation = .relu
+    /// nil: the loss's default (identity for the logit losses, sigmoid for MSE).
+    public var outputActivation: Activation? = nil
+    public var loss: Loss = .softmaxCrossEntropy
+    public var initializer: Initializer = .xavier
+    public var learningRate: Float = 0.1
+    public var batchSize = 32
+    public var epochs = 10
+    public var seed: UInt64 = 42
+    /// How many of the *last* training images are held out for validation.
+    public var validationCount = 10_000
+    public var threads = 1
+
+    public init() {}
+
+    public var resolvedOutputActivation: Activation { outputActivation ?? loss.defaultOutputActivation }
+
+    /// Checks the options on their own (the data is checked by `check(against:)`).
+    public func validate() throws(NNFastError) {
+        guard layers.count >= 2 else {
+            throw NNFastError.usage("--layers", "needs at least an input and an output size, e.g. 784,100,10")
+        }
+        if let bad = layers.first(where: { $0 <= 0 }) {
+            throw NNFastError.usage("--layers", "layer sizes must be positive, found \(bad)")
+        }
+        guard epochs > 0 else { throw NNFastError.usage("--epochs", "must be at least 1, found \(epochs)") }
+        guard batchSize > 0 else { throw NNFastError.usage("--batch", "must be at least 1, found \(batchSize)") }
+        guard learningRate > 0 && learningRate.isFinite else {
+            throw NNFastError.usage("--lr", "must be a positive number, found \(learningRate)")
+        }
+        guard validationCount >= 0 else {
+            throw NNFastError.usage("--validation", "must be 0 or more, found \(validationCount)")
+        }
+        guard threads > 0 else { throw NNFastError.usage("--threads", "must be at least 1, found \(threads)") }
+        if loss.takesLogits && resolvedOutputActivation != .identity {
+            throw NNFastError.usage("--output-activation", "\(loss.rawValue) applies its own squashing to logits; the output activation must be identity")
+        }
+    }
+
+    /// Checks that the network fits the data: input size = pixels per image, output size = the
+    /// number of classes, every label in range, and enough training images left after the hold-out.
+    public func check(against data: DatasetFolder) throws(NNFastError) {
+        let pixels = data.train.pixelsPerImage
+        guard layers[0] == pixels else {
+            throw NNFastError.usage("--layers", "starts with \(layers[0]) but the images have \(pixels) pixels (\(data.train.imageShape.map(String.init).joined(separator: "×")))")
+        }
+        let classes = layers[layers.count - 1]
+        try data.train.checkLabels(classCount: classes)
+        try data.test.checkLabels(classCount: classes)
+        let implied = max(data.train.impliedClassCount, data.test.impliedClassCount)
+        guard implied == classes else {
+            throw NNFastError.usage("--layers", "ends with \(classes) outputs but the labels go up to \(implied - 1) (\(implied) classes)")
+        }
+        guard validationCount < data.train.count else {
+            throw NNFastError.usage("--validation", "holds out \(validationCount) images but the training set has only \(data.train.count)")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import NNFast
+
+/// `nnfast`: train and use multilayer perceptrons on MNIST-style IDX data.
+struct NNFastCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nnfast",
+        abstract: "Train multilayer perceptrons on MNIST-style IDX data, fast.",
+        discussion: """
+            Exit codes: 0 success; 1 a bad, missing or unreadable input file; \
+            64 a bad option (usage error).
+            """,
+        subcommands: [TrainCommand.self],
+        defaultSubcommand: nil
+    )
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try NNFastCommand.parseAsRoot()
+            try command.run()
+        } catch let error as NNFastError {
+            // Our own errors are already one line that names the file or option.
+            StandardError.writeLine("nnfast: error: \(error)")
+            exit(error.kind == .usage ? 64 : 1)
+        } catch {
+            NNFastCommand.exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import NNFast
+
+/// `nnfast train`: train a network on an IDX dataset folder and report accuracy per epoch.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a multilayer perceptron on an MNIST-layout IDX folder.",
+        discussion: """
+            The folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, \
+            t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each gzip-compressed (.gz) or \
+            plain. The last --validation training images are held out for validation.
+            """
+    )
+
+    @Option(help: "Dataset folder (default: the bundled MNIST, or $NNFAST_DATA).")
+    var data: String?
+
+    @Option(help: "Layer sizes from input to output, comma-separated.")
+    var layers = LayerSizes(TrainingOptions().layers)
+
+    @Option(help: "Hidden-layer activation.")
+    var activation: Activation = TrainingOptions().activation
+
+    @Option(help: "Output-layer activation (default: identity for softmax-ce/sigmoid-ce, sigmoid for mse).")
+    var outputActivation: Activation?
+
+    @Option(help: "Loss to minimize.")
+    var loss: Loss = TrainingOptions().loss
+
+    @Option(help: "Weight initialization.")
+    var initializer: Initializer = TrainingOptions().initializer
+
+    @Option(name: .customLong("lr"), help: "Learning rate.")
+    var learningRate: Float = TrainingOptions().learningRate
+
+    @Option(help: "Mini-batch size.")
+    var batch: Int = TrainingOptions().batchSize
+
+    @Option(help: "Number of passes over the training images.")
+    var epochs: Int = TrainingOptions().epochs
+
+    @Option(help: "Random seed: the same seed gives the same run.")
+    var seed: UInt64 = TrainingOptions().seed
+
+    @Option(help: "How many of the last training images to hold out for validation (0: none).")
+    var validation: Int = TrainingOptions().validationCount
+
+    @Option(help: "Worker threads for the kernels.")
+    var threads: Int = 1
+
+    @Option(help: "Write one JSON object per epoch to this file (JSON Lines).")
+    var metrics: String?
+
+    @Flag(help: "Print only the final result line.")
+    var quiet = false
+
+    var options: TrainingOptions {
+        var options = TrainingOptions()
+        options.layers = layers.sizes
+        options.activation = activation
+        options.outputActivation = outputActivation
+        options.loss = loss
+        options.initializer = initializer
+        options.learningRate = learningRate
+        options.batchSize = batch
+        options.epochs = epochs
+        options.seed = seed
+        options.validationCount = validation
+        options.threads = threads
+        return options
+    }
+
+    func run() throws {
+        let options = self.options
+        try options.validate()  // before reading tens of megabytes
+        let folder = data ?? DefaultDataFolder.path
+        let metricsFile = try metrics.map { try MetricsFile(path: $0) }
+
+        let loadStarted = Date()
+        let dataset = try DatasetFolder.load(folder)
+        let loadSeconds = Date().timeIntervalSince(loadStarted)
+        let trainer = try Trainer(options: options, data: dataset)
+
+        let printer = TrainingPrinter(options: options, quiet: quiet)
+        printer.start(network: trainer.network, folder: folder, loadSeconds: loadSeconds,
+                      trainCount: trainer.trainingCount, validationCount: trainer.validationCount,
+                      testCount: dataset.test.count)
+        var metricsError: NNFastError?
+        let reports = trainer.run { event in
+            printer.handle(event)
+            if case .epochFinished(let report) = event, metricsError == nil {
+                do throws(NNFastError) { try metricsFile?.append(report.jsonLine) } catch { metricsError = error }
+            }
+        }
+        if let metricsError { throw metricsError }
+        printer.finish(reports)
+    }
+}
+
+/// `--metrics FILE`: JSON Lines, truncated at the start of the run and flushed after each epoch
+/// so a run that is stopped keeps every finished epoch.
+final class MetricsFile {
+    let path: String
+    let handle: FileHandle
+
+    init(path: String) throws(NNFastError) {
+        self.path = path
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw NNFastError(path, "cannot create the metrics file")
+        }
+        self.handle = handle
+    }
+
+    func append(_ line: String) throws(NNFastError) {
+        do {
+            try handle.write(contentsOf: Data((line + "\n").utf8))
+        } catch {
+            throw NNFastError(path, "cannot write metrics: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import NNFast
+
+/// What `nnfast train` shows: a header, a live progress bar on stderr when it is a terminal,
+/// and one result line per epoch on stdout (plain lines when not on a terminal, e.g. in CI logs).
+final class TrainingPrinter {
+    let options: TrainingOptions
+    let quiet: Bool
+    private var lastDraw = Date.distantPast
+
+    init(options: TrainingOptions, quiet: Bool) {
+        self.options = options
+        self.quiet = quiet
+    }
+
+    func start(network: Network, folder: String, loadSeconds: Double,
+               trainCount: Int, validationCount: Int, testCount: Int) {
+        guard !quiet else { return }
+        let layers = network.sizes.map(String.init).joined(separator: "-")
+        print("nnfast: \(layers) \(options.activation.rawValue)/\(options.resolvedOutputActivation.rawValue), "
+              + "\(options.loss.rawValue), \(options.initializer.rawValue) init, "
+              + "\(grouped(network.parameterCount)) parameters")
+        print("data: \(folder) (loaded in \(fixed(loadSeconds, 2)) s): \(grouped(trainCount)) train, "
+              + "\(grouped(validationCount)) validation, \(grouped(testCount)) test")
+        print("sgd: lr \(options.learningRate), batch \(options.batchSize), \(options.epochs) epochs, "
+              + "seed \(options.seed), \(options.threads) thread\(options.threads == 1 ? "" : "s")")
+        flushStandardOutput()
+    }
+
+    func handle(_ event: TrainingEvent) {
+        guard !quiet else { return }
+        switch event {
+        case .progress(let epoch, let done, let total, let seconds):
+            guard StandardError.isTerminal, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+            lastDraw = Date()
+            let fraction = Double(done) / Double(max(total, 1))
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let rate = Double(done) / max(seconds, 1e-9)
+            let eta = Double(total - done) / max(rate, 1e-9)
+            StandardError.write("\r\u{1B}[Kepoch \(epoch)/\(options.epochs) ["
+                + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+                + "] \(Int(fraction * 100))%  \(grouped(Int(rate))) samples/s  ETA \(fixed(eta, 1)) s")
+        case .epochFinished(let report):
+            if StandardError.isTerminal { StandardError.write("\r\u{1B}[K") }
+            let epochWidth = String(options.epochs).count
+            let epoch = String(report.epoch).leftPadded(to: epochWidth)
+            var line = "epoch \(epoch)/\(options.epochs)  loss \(fixed(report.trainLoss, 4))"
+            if let validation = report.validationAccuracy { line += "  val \(percent(validation))" }
+            line += "  test \(percent(report.testAccuracy))  \(fixed(report.trainSeconds, 3)) s"
+            line += "  (\(grouped(Int(report.samplesPerSecond))) samples/s, eval \(fixed(report.evaluationSeconds, 3)) s)"
+            print(line)
+            flushStandardOutput()
+        }
+    }
+
+    func finish(_ reports: [EpochReport]) {
+        guard let last = reports.last else { return }
+        let total = reports.reduce(0) { $0 + $1.trainSeconds }
+        var line = "final: test \(percent(last.testAccuracy))"
+        if let validation = last.validationAccuracy { line += ", val \(percent(validation))" }
+        line += " after \(reports.count) epochs; \(fixed(total, 2)) s training (\(fixed(total / Double(reports.count), 3)) s/epoch)"
+        print(line)
+    }
+}
+
+func fixed(_ value: Double, _ digits: Int) -> String {
+    String(format: "%.\(digits)f", value)
+}
+
+func percent(_ fraction: Double) -> String {
+    String(format: "%.2f%%", fraction * 100)
+}
+
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var result = ""
+    for (index, character) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { result += "," }
+        result.append(character)
+    }
+    return (value < 0 ? "-" : "") + result
+}
+
+func flushStandardOutput() {
+    fflush(nil)  // all output streams: `stdout` itself is a C global Swift 6 will not touch
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        String(repeating: " ", count: max(0, width - count)) + self
+    }
+}
