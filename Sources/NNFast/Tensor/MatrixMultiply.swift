@@ -11,8 +11,8 @@ extension Matrix {
     ///
     /// The shapes must agree: op(A) is m×k, op(B) is k×n, `c` is m×n.
     public static func multiply(
-        _ a: Matrix, _ opA: Transpose = .none, _ b: Matrix, _ opB: Transpose = .none,
-        into c: Matrix, alpha: Float = 1, beta: Float = 0,
+        _ a: Matrix, _ b: Matrix, into c: Matrix, opA: Transpose = .none, opB: Transpose = .none,
+        alpha: Float = 1, beta: Float = 0,
         threads: Int = 1, scratch: GEMMScratch = GEMMScratch()
     ) {
         let m = opA.isTransposed ? a.cols : a.rows

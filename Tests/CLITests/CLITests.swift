@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+/// Runs the built `nnfast` binary (it sits beside the test bundle in the build folder).
+struct CommandResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+let packageRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let smallMNIST = packageRoot.appendingPathComponent("Fixtures/mnist-small").path
+
+func nnfast(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+    let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("nnfast")
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus,
+                         stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+func temporaryFolder() -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("nnfast-cli-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// A copy of the small fixture folder in which `stem.gz` is replaced by `bytes` (or removed).
+func brokenFolder(replacing stem: String, with bytes: [UInt8]?) throws -> URL {
+    let folder = temporaryFolder()
+    for name in try FileManager.default.contentsOfDirectory(atPath: smallMNIST) {
+        try FileManager.default.copyItem(atPath: smallMNIST + "/" + name, toPath: folder.appendingPathComponent(name).path)
+    }
+    let target = folder.appendingPathComponent(stem + ".gz")
+    try FileManager.default.removeItem(at: target)
+    if let bytes { FileManager.default.createFile(atPath: target.path, contents: Data(bytes)) }
+    return folder
+}
+
+/// Expects a failure with `status`, exactly one stderr line containing every fragment.
+func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String...,
+                   sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(result.status == status, "exit \(result.status), stderr: \(result.stderr)", sourceLocation: sourceLocation)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+    for fragment in fragments {
+        #expect(result.stderr.contains(fragment), "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+    }
+}
+
+@Suite struct TrainCommandTests {
+    @Test func trainsOnTheSmallFixtureAndWritesMetrics() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let metrics = folder.appendingPathComponent("run.jsonl").path
+        let result = try nnfast(["train", "--data", smallMNIST, "--layers", "784,16,10", "--epochs", "2",
+                                 "--validation", "500", "--metrics", metrics])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("epoch 1/2") && result.stdout.contains("epoch 2/2"))
+        #expect(result.stdout.contains("final: test"))
+        let lines = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        for (index, line) in lines.enumerated() {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            #expect(object["epoch"] as? Int == index + 1)
+            for key in ["train_loss", "validation_accuracy", "test_accuracy", "train_seconds", "samples_per_second"] {
+                #expect(object[key] is Double, "missing \(key) in \(line)")
+            }
+        }
+    }
+
+    @Test func quietPrintsOnlyTheFinalLine() throws {
+        let result = try nnfast(["train", "--data", smallMNIST, "--layers", "784,8,10", "--epochs", "1", "--validation", "0", "--quiet"])
+        #expect(result.status == 0)
+        #expect(result.stdout.split(separator: "\n").count == 1 && result.stdout.hasPrefix("final: test"))
+    }
+
+    @Test func helpShowsEveryDefault() throws {
+        let result = try nnfast(["train", "--help"])
+        #expect(result.status == 0)
+        for fragment in ["784,100,200,10", "default: relu", "softmax-ce", "xavier", "0.1", "default: 32",
+                         "default: 10", "default: 42", "10000", "--metrics", "--threads", "--quiet"] {
+            #expect(result.stdout.contains(fragment), "help lacks \(fragment)")
+        }
+    }
+
+    @Test func badOptionsExit64WithOneLine() throws {
+        expectFailure(try nnfast(["train", "--epochs", "0"]), status: 64, "--epochs", "at least 1")
+        expectFailure(try nnfast(["train", "--batch", "0"]), status: 64, "--batch")
+        expectFailure(try nnfast(["train", "--lr=-0.1"]), status: 64, "--lr", "positive")
+        expectFailure(try nnfast(["train", "--data", smallMNIST, "--layers", "100,10"]), status: 64,
+                      "--layers", "starts with 100", "784 pixels")
+        expectFailure(try nnfast(["train", "--data", smallMNIST, "--layers", "784,30,11"]), status: 64,
+                      "--layers", "ends with 11 outputs")
+    }
+
+    @Test func badDataExits1NamingTheFile() throws {
+        expectFailure(try nnfast(["train", "--data", "/no/such/folder"]), status: 1, "/no/such/folder", "no such data folder")
+
+        let missing = try brokenFolder(replacing: "t10k-labels-idx1-ubyte", with: nil)
+        expectFailure(try nnfast(["train", "--data", missing.path]), status: 1, "missing t10k-labels-idx1-ubyte.gz")
+
+        let original = try Data(contentsOf: URL(fileURLWithPath: smallMNIST + "/train-images-idx3-ubyte.gz"))
+        let truncated = try brokenFolder(replacing: "train-images-idx3-ubyte", with: [UInt8](original.prefix(original.count / 2)))
+        expectFailure(try nnfast(["train", "--data", truncated.path]), status: 1, "train-images-idx3-ubyte.gz", "truncated gzip")
+
+        let notIDX = try brokenFolder(replacing: "train-labels-idx1-ubyte", with: Array("hello, world".utf8))
+        expectFailure(try nnfast(["train", "--data", notIDX.path]), status: 1, "train-labels-idx1-ubyte.gz", "not gzip and not an IDX file")
+
+        // Labels that disagree with the images in count.
+        let shortLabels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3]
+        let mismatch = try brokenFolder(replacing: "t10k-labels-idx1-ubyte", with: shortLabels)
+        expectFailure(try nnfast(["train", "--data", mismatch.path]), status: 1, "has 3 labels but", "500 images")
+
+        for folder in [missing, truncated, notIDX, mismatch] { try? FileManager.default.removeItem(at: folder) }
+    }
+}

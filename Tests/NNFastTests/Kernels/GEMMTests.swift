@@ -1,0 +1,109 @@
+import Testing
+@testable import NNFast
+
+/// Awkward shapes: unit, primes around the 4×16 tile, the MLP's layer shapes, long skinny ones.
+let gemmShapes: [(m: Int, n: Int, k: Int)] = [
+    (1, 1, 1), (7, 13, 5), (17, 33, 7), (33, 17, 65), (1, 784, 17), (31, 10, 200),
+    (32, 100, 784), (100, 784, 32), (784, 100, 32), (32, 784, 100), (1000, 1, 1000), (5, 16, 1),
+]
+
+/// Runs the engine GEMM and the reference on the same operands (with row strides padded past
+/// the logical widths) and checks every element of C against the error bound
+/// |Δ| ≤ (k + 2)·ε·(|α|·Σ|a||b| + |β|·|c|): the classic bound for a k-term float sum.
+func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float, beta: Float,
+               threads: Int = 1, pad: Int = 3) {
+    let aRows = transA ? k : m, aCols = transA ? m : k
+    let bRows = transB ? n : k, bCols = transB ? k : n
+    let lda = aCols + pad, ldb = bCols + pad, ldc = n + pad
+    let a = randomFloats(aRows * lda, seed: UInt64(m * 31 + k))
+    let b = randomFloats(bRows * ldb, seed: UInt64(n * 17 + k))
+    let c0 = randomFloats(m * ldc, seed: 99)
+    var expected = c0
+    referenceGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                  a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &expected, ldc: ldc)
+    var actual = c0
+    let scratch = GEMMScratch()
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            actual.withUnsafeMutableBufferPointer { c in
+                gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                     a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
+                     beta: beta, c: c.baseAddress!, ldc: ldc, scratch: scratch, threads: threads)
+            }
+        }
+    }
+    var worst = 0.0
+    for i in 0..<m {
+        for j in 0..<n {
+            var sumAbs = 0.0
+            for p in 0..<k {
+                let av = transA ? a[p * lda + i] : a[i * lda + p]
+                let bv = transB ? b[j * ldb + p] : b[p * ldb + j]
+                sumAbs += abs(Double(av) * Double(bv))
+            }
+            let bound = Double(k + 2) * 1.2e-7 * (Double(abs(alpha)) * sumAbs + Double(abs(beta * c0[i * ldc + j]))) + 1e-30
+            worst = max(worst, abs(Double(actual[i * ldc + j] - expected[i * ldc + j])) / bound)
+        }
+        // The padding past column n belongs to nobody: it must come back untouched.
+        for j in n..<ldc { #expect(actual[i * ldc + j] == c0[i * ldc + j], "padding written at (\(i), \(j))") }
+    }
+    #expect(worst <= 1, "m=\(m) n=\(n) k=\(k) transA=\(transA) transB=\(transB) α=\(alpha) β=\(beta): error \(worst)× the bound")
+}
+
+@Suite struct GEMMTests {
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func everyTransposePairMatchesReference(transA: Bool, transB: Bool) {
+        for shape in gemmShapes {
+            checkGEMM(m: shape.m, n: shape.n, k: shape.k, transA: transA, transB: transB, alpha: 1, beta: 0)
+        }
+    }
+
+    @Test(arguments: [(Float(1), Float(1)), (0.5, -2), (-1.5, 0.25), (2, 0)])
+    func alphaAndBetaScaleAsDefined(alpha: Float, beta: Float) {
+        for transA in [false, true] {
+            for transB in [false, true] {
+                checkGEMM(m: 33, n: 17, k: 65, transA: transA, transB: transB, alpha: alpha, beta: beta)
+                checkGEMM(m: 7, n: 100, k: 13, transA: transA, transB: transB, alpha: alpha, beta: beta)
+            }
+        }
+    }
+
+    @Test func zeroBetaNeverReadsC() {
+        // C full of NaN: β = 0 must overwrite, not multiply, it.
+        var c = [Float](repeating: .nan, count: 7 * 9)
+        let a = randomFloats(7 * 5, seed: 1), b = randomFloats(5 * 9, seed: 2)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    gemm(transA: false, transB: false, m: 7, n: 9, k: 5, alpha: 1, a: a.baseAddress!, lda: 5,
+                         b: b.baseAddress!, ldb: 9, beta: 0, c: c.baseAddress!, ldc: 9, scratch: GEMMScratch())
+                }
+            }
+        }
+        #expect(c.allSatisfy { $0.isFinite })
+    }
+
+    @Test func emptyInnerDimensionScalesC() {
+        let c = Matrix(rows: 3, cols: 4, values: (0..<12).map(Float.init))
+        Matrix.multiply(Matrix(rows: 3, cols: 0), Matrix(rows: 0, cols: 4), into: c, beta: 2)
+        #expect(c.values == (0..<12).map { Float($0) * 2 })
+    }
+
+    @Test func twoThreadsGiveBitwiseIdenticalResults() {
+        // Large enough to cross the threading threshold.
+        for (transA, transB) in [(false, false), (true, false), (false, true)] {
+            let m = 200, n = 300, k = 160
+            let a = Matrix(rows: transA ? k : m, cols: transA ? m : k, values: randomFloats(m * k, seed: 5))
+            let b = Matrix(rows: transB ? n : k, cols: transB ? k : n, values: randomFloats(k * n, seed: 6))
+            let one = Matrix(rows: m, cols: n), two = Matrix(rows: m, cols: n)
+            Matrix.multiply(a, b, into: one, opA: transA ? .transposed : .none, opB: transB ? .transposed : .none, threads: 1)
+            Matrix.multiply(a, b, into: two, opA: transA ? .transposed : .none, opB: transB ? .transposed : .none, threads: 2)
+            #expect(one.values == two.values)
+            #expect(gemmWorkerCount(m: m, n: n, k: k, threads: 2, panels: (n + 15) / 16) == 2)
+        }
+    }
+
+    @Test func multithreadedMatchesReference() {
+        checkGEMM(m: 200, n: 300, k: 160, transA: false, transB: true, alpha: 1, beta: 0, threads: 2)
+    }
+}
