@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Loss to minimize.")
     var loss: Loss = TrainingOptions().loss
 
-    @Option(help: "Weight initialization.")
+    @Option(name: .customLong("init"), help: "Weight initialization.")
     var initializer: Initializer = TrainingOptions().initializer
 
     @Option(name: .customLong("lr"), help: "Learning rate.")
@@ -50,7 +50,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Worker threads for the kernels.")
     var threads: Int = 1
 
-    @Option(help: "Write one JSON object per epoch to this file (JSON Lines).")
+    @Option(help: "Write one JSON object per epoch to this file (JSON Lines; default: none).")
     var metrics: String?
 
     @Flag(help: "Print only the final result line.")
