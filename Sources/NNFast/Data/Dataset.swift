@@ -77,17 +77,21 @@ public struct Dataset: Sendable {
                 labels: Array(labels[range]), labelsSource: labelsSource)
     }
 
-    /// Writes images `indices` into the first rows of `workspace` as Float pixel/255, with labels.
-    func gather<C: Collection<Int>>(_ indices: C, into workspace: NetworkWorkspace) {
+    /// Writes images `indices` into the rows of `workspace` from `firstRow` on, as Float
+    /// pixel/255, with their labels.
+    func gather<C: Collection<Int>>(_ indices: C, into workspace: NetworkWorkspace, firstRow: Int = 0) {
         let width = pixelsPerImage
-        precondition(workspace.input.cols == width && indices.count <= workspace.capacity)
+        let input = workspace.input
+        precondition(input.cols == width && firstRow + indices.count <= workspace.capacity)
         pixels.withUnsafeBufferPointer { source in
-            var row = 0
-            for index in indices {
-                convertPixels(source.baseAddress! + index * width, count: width, scale: 1.0 / 255.0,
-                              into: workspace.input.base + row * width)
-                workspace.labels[row] = labels[index]
-                row += 1
+            workspace.labels.withUnsafeMutableBufferPointer { rowLabels in
+                var row = firstRow
+                for index in indices {
+                    convertPixels(source.baseAddress! + index * width, count: width, scale: 1.0 / 255.0,
+                                  into: input.base + row * input.rowStride)
+                    rowLabels[row] = labels[index]
+                    row += 1
+                }
             }
         }
     }

@@ -81,3 +81,26 @@ func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<F
         return result
     }
 }
+
+/// bias[columns] ← bias − η·Σ over rows of dZ[rows × ·][columns]: the bias half of the fused
+/// SGD step. Each column's sum runs over the rows in order, whatever the column split.
+func subtractScaledColumnSums(
+    _ gradient: UnsafePointer<Float>, rows: Int, ld: Int, columns: Range<Int>,
+    learningRate: Float, bias: UnsafeMutablePointer<Float>
+) {
+    var column = columns.lowerBound
+    while column < columns.upperBound {
+        let width = min(16, columns.upperBound - column)
+        var sums = SIMD16<Float>()
+        for i in 0..<rows {
+            let row = gradient + i * ld + column
+            if width == 16 {
+                sums += UnsafeRawPointer(row).loadUnaligned(as: SIMD16<Float>.self)
+            } else {
+                for j in 0..<width { sums[j] += row[j] }
+            }
+        }
+        for j in 0..<width { bias[column + j] -= learningRate * sums[j] }
+        column += width
+    }
+}

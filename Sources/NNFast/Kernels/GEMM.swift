@@ -1,32 +1,38 @@
 import Dispatch
 
-/// The one GEMM entry point: `C = α·op(A)·op(B) + β·C`, row-major, op = identity or transpose.
+/// The one GEMM entry point: `C = f(α·op(A)·op(B) + β·C + bias)`, row-major, op = identity or
+/// transpose, f and the rest given by `epilogue` (plain `C = op(A)·op(B)` by default).
 ///
 /// Shapes: op(A) m×k, op(B) k×n, C m×n; `lda`, `ldb`, `ldc` are the row strides of the stored
-/// matrices (A is stored k×m when `transA`, B is stored n×k when `transB`). β = 0 never reads C.
+/// matrices (A is stored k×m when `transA`, B is stored n×k when `transB`).
 ///
-/// Determinism: each element of C is accumulated by exactly one micro-kernel call, in K order,
-/// so the result is bitwise identical for every `threads` value.
+/// Paths, chosen by shape: large problems go to the packed, cache-blocked path
+/// (`gemmPacked`); the rest — every batch-32 layer of the MLP — run unpacked: A is read in
+/// place, and so is B unless it is transposed (then its panels are packed once into scratch).
+///
+/// Threads: `threads > 1` splits C into column blocks over `DispatchQueue.concurrentPerform`
+/// when the work is big enough to pay for the fork. Each element of C is accumulated by exactly
+/// one micro-kernel call in K order, so the result is bitwise identical for every `threads`.
 func gemm(
-    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-    scratch: GEMMScratch, threads: Int = 1
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    epilogue: GEMMEpilogue = .plain, scratch: GEMMScratch, threads: Int = 1
 ) {
     guard m > 0 && n > 0 else { return }
-    guard k > 0 && alpha != 0 else {
-        scaleMatrix(c, rows: m, cols: n, ldc: ldc, by: beta)
+    guard k > 0 && epilogue.alpha != 0 else {
+        applyEpilogueOnly(c, rows: m, cols: n, ldc: ldc, epilogue: epilogue)
         return
     }
     let plan = _GEMMPanelPlan(
-        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, scratch: scratch)
+        transA: transA, transB: transB, m: m, n: n, k: k,
+        a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue, scratch: scratch)
     let workers = gemmWorkerCount(m: m, n: n, k: k, threads: threads, panels: plan.panelCount)
     if workers <= 1 {
         plan.computePanels(0..<plan.panelCount)
     } else {
         // Each worker owns a disjoint range of column panels of C, so no two threads write the
-        // same element, and the packed panels are only read.
+        // same element, and A, B and the packed panels are only read.
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let start = plan.panelCount * worker / workers
             let end = plan.panelCount * (worker + 1) / workers
@@ -46,43 +52,57 @@ func gemmWorkerCount(m: Int, n: Int, k: Int, threads: Int, panels: Int) -> Int {
 /// The work size below which one thread beats forking (see `nnfast bench`).
 let gemmParallelThresholdFLOPs = 16.0e6
 
-/// C ← β·C over an m×n block (β = 0 writes zeros without reading).
-func scaleMatrix(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ldc: Int, by beta: Float) {
-    guard beta != 1 else { return }
+/// C ← f(β·C + bias) over an m×n block: what GEMM reduces to when k = 0 or α = 0.
+func applyEpilogueOnly(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ldc: Int, epilogue: GEMMEpilogue) {
     for i in 0..<rows {
         let row = c + i * ldc
-        if beta == 0 {
-            row.update(repeating: 0, count: cols)
-        } else {
-            for j in 0..<cols { row[j] *= beta }
+        var column = 0
+        while column < cols {
+            let width = min(16, cols - column)
+            var existing = SIMD16<Float>(), bias = SIMD16<Float>()
+            for j in 0..<width {
+                existing[j] = epilogue.beta == 0 ? 0 : row[column + j]
+                if let b = epilogue.bias { bias[j] = b[column + j] }
+            }
+            var only = epilogue
+            only.alpha = 1
+            let value = only.apply(.zero, column: column, existing: { existing }, biasVector: { bias })
+            for j in 0..<width { row[column + j] = value[j] }
+            column += width
         }
     }
 }
 
 /// A GEMM split into 16-wide column panels of C. B panels are read in place when B is not
-/// transposed (its rows are already contiguous along N); a transposed B, and the ragged last
-/// panel, are packed into scratch once, before any thread starts.
+/// transposed (its rows are already contiguous along N) — including the ragged last panel when
+/// B's row stride has room for a whole 16-float read; a transposed B, and a ragged last panel
+/// without that room, are packed into scratch once, before any thread starts.
 ///
 /// The raw pointers make this `@unchecked Sendable`: threads only read A, B and the packed
 /// panels, and each writes only its own column panels of C.
 struct _GEMMPanelPlan: @unchecked Sendable {
-    let transA: Bool, m: Int, n: Int, k: Int, alpha: Float, beta: Float
+    let transA: Bool, m: Int, n: Int, k: Int
     let a: UnsafePointer<Float>, lda: Int
     let b: UnsafePointer<Float>, ldb: Int
     let c: UnsafeMutablePointer<Float>, ldc: Int
+    let epilogue: GEMMEpilogue
     let packed: UnsafeMutablePointer<Float>
     /// Panels below this index read B in place; the rest read the packed copy.
     let firstPackedPanel: Int
     let panelCount: Int
 
-    init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, scratch: GEMMScratch) {
+         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue, scratch: GEMMScratch) {
         self.transA = transA; self.m = m; self.n = n; self.k = k
-        self.alpha = alpha; self.beta = beta
         self.a = a; self.lda = lda; self.b = b; self.ldb = ldb; self.c = c; self.ldc = ldc
+        self.epilogue = epilogue
         panelCount = (n + gemmNR - 1) / gemmNR
-        firstPackedPanel = transB ? 0 : n / gemmNR
+        if transB {
+            firstPackedPanel = 0
+        } else {
+            firstPackedPanel = ldb >= panelCount * gemmNR ? panelCount : n / gemmNR
+        }
         let packedPanels = panelCount - firstPackedPanel
         packed = scratch.reserve(max(packedPanels * k * gemmNR, 1))
         for panel in firstPackedPanel..<panelCount {
@@ -110,11 +130,11 @@ struct _GEMMPanelPlan: @unchecked Sendable {
             }
             var row0 = 0
             while row0 < m {
-                gemmMicroKernel4x16(
+                gemmMicroKernel(
                     k: k, a: a + row0 * aRowStride, aRowStride: aRowStride, aKStride: aKStride,
                     b: bPanel, bKStride: bKStride,
                     c: c + row0 * ldc + col0, ldc: ldc, rows: min(gemmMR, m - row0), cols: cols,
-                    alpha: alpha, beta: beta)
+                    column: col0, epilogue: epilogue)
                 row0 += gemmMR
             }
         }

@@ -1,10 +1,19 @@
-/// What a kernel call may use: how many threads, and scratch memory it can reuse.
-/// One context per thread of work; it is never shared between concurrent callers.
+/// The threads a network computes with: a worker pool and one GEMM scratch per thread.
+/// One context per training or evaluation loop; `run` is not re-entrant.
 public final class ComputeContext {
     public let threads: Int
-    let scratch = GEMMScratch()
+    let pool: WorkerPool
+    let scratches: [GEMMScratch]
 
     public init(threads: Int = 1) {
         self.threads = max(1, threads)
+        pool = WorkerPool(threads: self.threads)
+        scratches = (0..<self.threads).map { _ in GEMMScratch() }
+    }
+
+    /// Runs `body(part, scratch)` for every part on its own thread and waits for all. Parts
+    /// must write disjoint data.
+    func run(_ body: (Int, GEMMScratch) -> Void) {
+        pool.run { part in body(part, scratches[part]) }
     }
 }

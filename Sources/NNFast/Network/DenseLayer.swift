@@ -2,17 +2,20 @@
 ///
 /// Shapes (B = rows in the batch): X [B×in], W [in×out], b [1×out], A [B×out].
 /// Backward, from dA [B×out]:
-///   dZ = dA ⊙ f'(A)      (in place: dA's buffer becomes dZ)
-///   dW = Xᵀ·dZ           [in×out]
-///   db = Σ_rows dZ       [1×out]
-///   dX = dZ·Wᵀ           [B×in]   (skipped for the first layer: nobody needs it)
+///   dZ = dA ⊙ f'(A)      (in place: dA's buffer becomes dZ)          — per row
+///   dX = dZ·Wᵀ           [B×in]   (skipped for the first layer)      — per row
+///   dW = Xᵀ·dZ           [in×out]                                     — sums over rows
+///   db = Σ_rows dZ       [1×out]                                      — sums over rows
+/// The per-row parts run on any row range (threads split the batch); the sums over rows run on
+/// any range of W's rows / b's columns (threads split the parameters).
 public final class DenseLayer {
     public let inputSize: Int
     public let outputSize: Int
     public let activation: Activation
     public let weights: Matrix
     public let bias: Matrix
-    /// Gradients of the batch-mean loss, written by `backward`.
+    /// Gradients of the batch-mean loss, written by `computeParameterGradients` (the fused
+    /// SGD step does not need them).
     public let weightGradient: Matrix
     public let biasGradient: Matrix
 
@@ -29,33 +32,51 @@ public final class DenseLayer {
 
     public var parameterCount: Int { weights.count + bias.count }
 
-    /// A ← f(X·W + b) for the first `rows` rows of `input`.
-    func forward(input: Matrix, rows: Int, output: Matrix, context: ComputeContext) {
-        gemm(transA: false, transB: false, m: rows, n: outputSize, k: inputSize, alpha: 1,
-             a: input.base, lda: inputSize, b: weights.base, ldb: outputSize,
-             beta: 0, c: output.base, ldc: outputSize, scratch: context.scratch, threads: context.threads)
-        biasActivationForward(output.base, rows: rows, cols: outputSize, ldz: outputSize,
-                              bias: bias.base, kind: activation.kernel)
+    /// A[rows] ← f(X[rows]·W + b): one GEMM with the bias and activation in its epilogue.
+    func forward(input: Matrix, output: Matrix, rows: Range<Int>, scratch: GEMMScratch) {
+        gemm(transA: false, transB: false, m: rows.count, n: outputSize, k: inputSize,
+             a: input.base + rows.lowerBound * input.rowStride, lda: input.rowStride,
+             b: weights.base, ldb: weights.rowStride,
+             c: output.base + rows.lowerBound * output.rowStride, ldc: output.rowStride,
+             epilogue: GEMMEpilogue(bias: bias.base, activation: activation.kernel), scratch: scratch)
     }
 
-    /// From dA (in `outputGradient`, overwritten with dZ) computes dW, db, and dX when asked.
-    func backward(
-        input: Matrix, output: Matrix, outputGradient: Matrix, rows: Int,
-        inputGradient: Matrix?, context: ComputeContext
-    ) {
-        activationBackward(outputGradient.base, output: output.base, count: rows * outputSize,
-                           kind: activation.kernel)
-        gemm(transA: true, transB: false, m: inputSize, n: outputSize, k: rows, alpha: 1,
-             a: input.base, lda: inputSize, b: outputGradient.base, ldb: outputSize,
-             beta: 0, c: weightGradient.base, ldc: outputSize,
-             scratch: context.scratch, threads: context.threads)
-        columnSums(outputGradient.base, rows: rows, cols: outputSize, ldx: outputSize,
+    /// dZ[rows] ← dA[rows] ⊙ f'(A[rows]) in place, then dX[rows] ← dZ[rows]·Wᵀ if asked.
+    func backwardData(output: Matrix, outputGradient: Matrix, inputGradient: Matrix?,
+                      rows: Range<Int>, scratch: GEMMScratch) {
+        // Padding columns are zero in both A and dA, so whole padded rows can be processed.
+        activationBackward(outputGradient.base + rows.lowerBound * outputGradient.rowStride,
+                           output: output.base + rows.lowerBound * output.rowStride,
+                           count: rows.count * output.rowStride, kind: activation.kernel)
+        guard let inputGradient else { return }
+        gemm(transA: false, transB: true, m: rows.count, n: inputSize, k: outputSize,
+             a: outputGradient.base + rows.lowerBound * outputGradient.rowStride, lda: outputGradient.rowStride,
+             b: weights.base, ldb: weights.rowStride,
+             c: inputGradient.base + rows.lowerBound * inputGradient.rowStride, ldc: inputGradient.rowStride,
+             scratch: scratch)
+    }
+
+    /// dW ← Xᵀ·dZ and db ← Σ dZ over the first `batchRows` rows (kept for optimizers and tests).
+    func computeParameterGradients(input: Matrix, outputGradient: Matrix, batchRows: Int, scratch: GEMMScratch) {
+        gemm(transA: true, transB: false, m: inputSize, n: outputSize, k: batchRows,
+             a: input.base, lda: input.rowStride, b: outputGradient.base, ldb: outputGradient.rowStride,
+             c: weightGradient.base, ldc: weightGradient.rowStride, scratch: scratch)
+        columnSums(outputGradient.base, rows: batchRows, cols: outputSize, ldx: outputGradient.rowStride,
                    into: biasGradient.base)
-        if let inputGradient {
-            gemm(transA: false, transB: true, m: rows, n: inputSize, k: outputSize, alpha: 1,
-                 a: outputGradient.base, lda: outputSize, b: weights.base, ldb: outputSize,
-                 beta: 0, c: inputGradient.base, ldc: inputSize,
-                 scratch: context.scratch, threads: context.threads)
+    }
+
+    /// The SGD step for W's rows `weightRows` and b's columns `biasColumns`, fused with the
+    /// gradient: W ← W − η·Xᵀ·dZ as one GEMM (α = −η, β = 1), b ← b − η·Σ dZ. dW is never stored.
+    func applySGD(input: Matrix, outputGradient: Matrix, batchRows: Int, learningRate: Float,
+                  weightRows: Range<Int>, biasColumns: Range<Int>, scratch: GEMMScratch) {
+        if !weightRows.isEmpty {
+            gemm(transA: true, transB: false, m: weightRows.count, n: outputSize, k: batchRows,
+                 a: input.base + weightRows.lowerBound, lda: input.rowStride,
+                 b: outputGradient.base, ldb: outputGradient.rowStride,
+                 c: weights.base + weightRows.lowerBound * weights.rowStride, ldc: weights.rowStride,
+                 epilogue: GEMMEpilogue(alpha: -learningRate, beta: 1), scratch: scratch)
         }
+        subtractScaledColumnSums(outputGradient.base, rows: batchRows, ld: outputGradient.rowStride,
+                                 columns: biasColumns, learningRate: learningRate, bias: bias.base)
     }
 }

@@ -12,21 +12,26 @@ public enum Initializer: String, CaseIterable, Sendable {
     /// Fills `weights` (in×out) and `bias` (1×out) drawing from `generator`, row by row.
     func initialize(weights: Matrix, bias: Matrix, using generator: inout SeededGenerator) {
         let fanIn = Double(weights.rows), fanOut = Double(weights.cols)
-        let w = weights.base
+        // Draws in row-major order of the logical elements.
+        func draw(_ matrix: Matrix, _ value: (inout SeededGenerator) -> Double) {
+            for i in 0..<matrix.rows {
+                for j in 0..<matrix.cols { matrix[i, j] = Float(value(&generator)) }
+            }
+        }
         switch self {
         case .xavier:
             let limit = (6 / (fanIn + fanOut)).squareRoot()
-            for i in 0..<weights.count { w[i] = Float((2 * generator.nextUniform() - 1) * limit) }
+            draw(weights) { (2 * $0.nextUniform() - 1) * limit }
             bias.fill(0)
         case .he:
             let deviation = (2 / fanIn).squareRoot()
-            for i in 0..<weights.count { w[i] = Float(generator.nextGaussian() * deviation) }
+            draw(weights) { $0.nextGaussian() * deviation }
             bias.fill(0)
         case .gaussian:
-            for i in 0..<weights.count { w[i] = Float(generator.nextGaussian()) }
-            for j in 0..<bias.count { bias.base[j] = Float(generator.nextGaussian()) }
+            draw(weights) { $0.nextGaussian() }
+            draw(bias) { $0.nextGaussian() }
         case .scaledGaussian:
-            for i in 0..<weights.count { w[i] = Float(0.1 * generator.nextGaussian()) }
+            draw(weights) { 0.1 * $0.nextGaussian() }
             bias.fill(0)
         }
     }

@@ -19,22 +19,27 @@ public enum Loss: String, CaseIterable, Sendable {
     /// Whether the loss consumes raw logits (and so needs an identity output layer).
     public var takesLogits: Bool { self != .meanSquaredError }
 
-    /// Writes dLoss/d(output) for the batch mean into `gradient` and returns the summed loss.
+    /// For rows `rows` of `outputs`: writes each row's loss to `losses[row]` and dLoss/d(output)
+    /// of the mean over `batchSize` rows into the same rows of `gradient`.
     func evaluate(
-        outputs: UnsafePointer<Float>, rows: Int, cols: Int, labels: UnsafePointer<Int32>,
-        gradient: UnsafeMutablePointer<Float>, batchSize: Int
-    ) -> Double {
+        outputs: Matrix, rows: Range<Int>, labels: UnsafePointer<Int32>,
+        gradient: Matrix, batchSize: Int, losses: UnsafeMutablePointer<Double>
+    ) {
         let scale = 1 / Float(batchSize)
+        let first = rows.lowerBound
+        let z = outputs.base + first * outputs.rowStride
+        let g = gradient.base + first * gradient.rowStride
+        precondition(outputs.rowStride == gradient.rowStride)
         switch self {
         case .softmaxCrossEntropy:
-            return softmaxCrossEntropyKernel(logits: outputs, rows: rows, cols: cols, labels: labels,
-                                       gradient: gradient, scale: scale)
+            softmaxCrossEntropyKernel(logits: z, rows: rows.count, cols: outputs.cols, ld: outputs.rowStride,
+                                      labels: labels + first, gradient: g, scale: scale, losses: losses + first)
         case .meanSquaredError:
-            return quadraticLossKernel(outputs: outputs, rows: rows, cols: cols, labels: labels,
-                                 gradient: gradient, scale: scale)
+            quadraticLossKernel(outputs: z, rows: rows.count, cols: outputs.cols, ld: outputs.rowStride,
+                                labels: labels + first, gradient: g, scale: scale, losses: losses + first)
         case .sigmoidCrossEntropy:
-            return sigmoidCrossEntropyKernel(logits: outputs, rows: rows, cols: cols, labels: labels,
-                                       gradient: gradient, scale: scale)
+            sigmoidCrossEntropyKernel(logits: z, rows: rows.count, cols: outputs.cols, ld: outputs.rowStride,
+                                      labels: labels + first, gradient: g, scale: scale, losses: losses + first)
         }
     }
 }

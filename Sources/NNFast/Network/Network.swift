@@ -26,48 +26,75 @@ public final class Network {
         }
     }
 
-    /// Runs the first `rows` rows of `workspace.input` through every layer; returns the output.
+    /// Runs rows `rows` of `workspace.input` through every layer; returns the output matrix.
     @discardableResult
-    func forward(rows: Int, workspace: NetworkWorkspace, context: ComputeContext) -> Matrix {
-        precondition(rows <= workspace.capacity, "batch larger than the workspace")
+    func forward(rows: Range<Int>, workspace: NetworkWorkspace, scratch: GEMMScratch) -> Matrix {
+        precondition(rows.upperBound <= workspace.capacity, "batch larger than the workspace")
         var input = workspace.input
         for (index, layer) in layers.enumerated() {
-            layer.forward(input: input, rows: rows, output: workspace.activations[index], context: context)
+            layer.forward(input: input, output: workspace.activations[index], rows: rows, scratch: scratch)
             input = workspace.activations[index]
         }
         return input
     }
 
-    /// Forward, loss and backward for the first `rows` rows, leaving every layer's gradient of
-    /// the loss averaged over `batchSize`. Returns the summed (not averaged) loss of the rows.
-    func computeGradients(
-        rows: Int, batchSize: Int, workspace: NetworkWorkspace, context: ComputeContext
-    ) -> Double {
-        let output = forward(rows: rows, workspace: workspace, context: context)
+    /// Loss and the per-row backward pass for rows `rows` (after `forward` on them): each row's
+    /// loss into `workspace.rowLosses`, every layer's dZ, and dX down to the second layer.
+    func backwardData(rows: Range<Int>, batchSize: Int, workspace: NetworkWorkspace, scratch: GEMMScratch) {
         let last = layers.count - 1
-        let lossSum = workspace.labels.withUnsafeBufferPointer { labels in
-            loss.evaluate(outputs: output.base, rows: rows, cols: outputSize,
-                          labels: labels.baseAddress!, gradient: workspace.gradients[last].base,
-                          batchSize: batchSize)
+        workspace.labels.withUnsafeBufferPointer { labels in
+            workspace.rowLosses.withUnsafeMutableBufferPointer { losses in
+                loss.evaluate(outputs: workspace.activations[last], rows: rows, labels: labels.baseAddress!,
+                              gradient: workspace.gradients[last], batchSize: batchSize,
+                              losses: losses.baseAddress!)
+            }
         }
         for index in stride(from: last, through: 0, by: -1) {
-            let layer = layers[index]
-            layer.backward(
-                input: index == 0 ? workspace.input : workspace.activations[index - 1],
+            layers[index].backwardData(
                 output: workspace.activations[index], outputGradient: workspace.gradients[index],
-                rows: rows, inputGradient: index == 0 ? nil : workspace.gradients[index - 1],
-                context: context)
+                inputGradient: index == 0 ? nil : workspace.gradients[index - 1], rows: rows, scratch: scratch)
         }
-        return lossSum
     }
 
-    /// Index of the largest output for each of the first `rows` rows of `output`.
-    func argmaxRows(_ output: Matrix, rows: Int, into predictions: inout [Int]) {
-        let cols = output.cols
-        for i in 0..<rows {
-            let row = output.base + i * cols
+    /// The input of layer `index` in `workspace`.
+    func layerInput(_ index: Int, _ workspace: NetworkWorkspace) -> Matrix {
+        index == 0 ? workspace.input : workspace.activations[index - 1]
+    }
+
+    /// Forward, loss and full backward for the first `rows` rows on one thread, leaving every
+    /// layer's `weightGradient`/`biasGradient` of the loss averaged over the rows.
+    /// Returns the summed (not averaged) loss.
+    func computeGradients(rows: Int, workspace: NetworkWorkspace, scratch: GEMMScratch) -> Double {
+        forward(rows: 0..<rows, workspace: workspace, scratch: scratch)
+        backwardData(rows: 0..<rows, batchSize: rows, workspace: workspace, scratch: scratch)
+        for (index, layer) in layers.enumerated() {
+            layer.computeParameterGradients(input: layerInput(index, workspace), outputGradient: workspace.gradients[index],
+                                            batchRows: rows, scratch: scratch)
+        }
+        return workspace.rowLosses[0..<rows].reduce(0, +)
+    }
+
+    /// Part `part` of `parts` of the fused SGD step over a batch of `batchRows` rows (after
+    /// `backwardData` on all of them): each part updates its own slice of every layer's
+    /// W rows and b columns, so parts may run on different threads at once.
+    func applySGD(part: Int, of parts: Int, batchRows: Int, learningRate: Float,
+                  workspace: NetworkWorkspace, scratch: GEMMScratch) {
+        for (index, layer) in layers.enumerated() {
+            layer.applySGD(
+                input: layerInput(index, workspace), outputGradient: workspace.gradients[index],
+                batchRows: batchRows, learningRate: learningRate,
+                weightRows: partition(layer.inputSize, parts: parts, index: part, granularity: gemmMR),
+                biasColumns: partition(layer.outputSize, parts: parts, index: part, granularity: 16),
+                scratch: scratch)
+        }
+    }
+
+    /// Index of the largest output for each row in `rows` of `output`.
+    func argmaxRows(_ output: Matrix, rows: Range<Int>, into predictions: inout [Int]) {
+        for i in rows {
+            let row = output.base + i * output.rowStride
             var best = 0
-            for j in 1..<max(cols, 1) where row[j] > row[best] { best = j }
+            for j in 1..<max(output.cols, 1) where row[j] > row[best] { best = j }
             predictions[i] = best
         }
     }

@@ -1,5 +1,6 @@
 /// Every buffer one forward/backward pass needs, sized once for a batch capacity so the
-/// training loop never allocates: the input batch, each layer's activations A and gradients dA.
+/// training loop never allocates: the input batch, each layer's activations A and gradients dA,
+/// the labels, and each row's loss.
 public final class NetworkWorkspace {
     public let capacity: Int
     /// X [capacity × inputSize], filled by the batch gatherer.
@@ -10,6 +11,9 @@ public final class NetworkWorkspace {
     let gradients: [Matrix]
     /// Class labels of the rows in `input`.
     var labels: [Int32]
+    /// Loss of each row, written by the loss kernel; summed in row order so the reported loss
+    /// does not depend on how rows were split between threads.
+    var rowLosses: [Double]
 
     public init(network: Network, capacity: Int) {
         precondition(capacity > 0)
@@ -18,5 +22,6 @@ public final class NetworkWorkspace {
         activations = network.layers.map { Matrix(rows: capacity, cols: $0.outputSize) }
         gradients = network.layers.map { Matrix(rows: capacity, cols: $0.outputSize) }
         labels = Array(repeating: 0, count: capacity)
+        rowLosses = Array(repeating: 0, count: capacity)
     }
 }

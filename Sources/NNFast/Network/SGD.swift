@@ -6,11 +6,14 @@ public struct SGD: Sendable {
         self.learningRate = learningRate
     }
 
-    /// Applies each layer's current gradients to its parameters.
+    /// Applies each layer's stored gradients (from `Network.computeGradients`) to its
+    /// parameters. Training uses the fused form, `Network.applySGD`, which never stores dW.
     func step(_ network: Network) {
         for layer in network.layers {
-            axpy(-learningRate, layer.weightGradient.base, layer.weights.base, count: layer.weights.count)
-            axpy(-learningRate, layer.biasGradient.base, layer.bias.base, count: layer.bias.count)
+            // The padding of both matrices is zero, so whole padded rows can be updated.
+            axpy(-learningRate, layer.weightGradient.base, layer.weights.base,
+                 count: layer.weights.rows * layer.weights.rowStride)
+            axpy(-learningRate, layer.biasGradient.base, layer.bias.base, count: layer.bias.rowStride)
         }
     }
 }

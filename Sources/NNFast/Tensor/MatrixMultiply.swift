@@ -21,8 +21,8 @@ extension Matrix {
         let n = opB.isTransposed ? b.rows : b.cols
         precondition(k == kB, "GEMM inner dimensions differ: \(k) vs \(kB)")
         precondition(c.rows == m && c.cols == n, "GEMM output is \(c.rows)×\(c.cols), expected \(m)×\(n)")
-        gemm(transA: opA.isTransposed, transB: opB.isTransposed, m: m, n: n, k: k, alpha: alpha,
-             a: a.base, lda: max(a.cols, 1), b: b.base, ldb: max(b.cols, 1),
-             beta: beta, c: c.base, ldc: max(c.cols, 1), scratch: scratch, threads: threads)
+        gemm(transA: opA.isTransposed, transB: opB.isTransposed, m: m, n: n, k: k,
+             a: a.base, lda: a.rowStride, b: b.base, ldb: b.rowStride, c: c.base, ldc: c.rowStride,
+             epilogue: GEMMEpilogue(alpha: alpha, beta: beta), scratch: scratch, threads: threads)
     }
 }

@@ -1,5 +1,5 @@
 /// Accuracy and mean loss of a network over a dataset, computed in fixed-size chunks with one
-/// workspace reused for the whole pass.
+/// workspace reused for the whole pass; each chunk's rows are split between the threads.
 public struct Evaluation: Sendable, Equatable {
     public let count: Int
     public let correct: Int
@@ -11,7 +11,7 @@ public struct Evaluation: Sendable, Equatable {
 
     /// Evaluates `network` on every image of `dataset`.
     public static func run(_ network: Network, on dataset: Dataset, context: ComputeContext) -> Evaluation {
-        let workspace = NetworkWorkspace(network: network, capacity: min(chunkSize, max(dataset.count, 1)))
+        let workspace = NetworkWorkspace(network: network, capacity: chunkSize)
         return run(network, on: dataset, workspace: workspace, context: context)
     }
 
@@ -22,18 +22,27 @@ public struct Evaluation: Sendable, Equatable {
         var correct = 0
         var lossSum = 0.0
         var start = 0
+        let last = network.layers.count - 1
         while start < dataset.count {
             let rows = min(workspace.capacity, dataset.count - start)
-            dataset.gather(start..<(start + rows), into: workspace)
-            let output = network.forward(rows: rows, workspace: workspace, context: context)
-            network.argmaxRows(output, rows: rows, into: &predictions)
-            lossSum += workspace.labels.withUnsafeBufferPointer { labels in
-                network.loss.evaluate(outputs: output.base, rows: rows, cols: output.cols,
-                                      labels: labels.baseAddress!,
-                                      gradient: workspace.gradients[workspace.gradients.count - 1].base,
-                                      batchSize: rows)
+            context.run { part, scratch in
+                let mine = partition(rows, parts: context.threads, index: part, granularity: gemmMR)
+                guard !mine.isEmpty else { return }
+                dataset.gather((start + mine.lowerBound)..<(start + mine.upperBound), into: workspace, firstRow: mine.lowerBound)
+                network.forward(rows: mine, workspace: workspace, scratch: scratch)
+                workspace.labels.withUnsafeBufferPointer { labels in
+                    workspace.rowLosses.withUnsafeMutableBufferPointer { losses in
+                        network.loss.evaluate(outputs: workspace.activations[last], rows: mine,
+                                              labels: labels.baseAddress!, gradient: workspace.gradients[last],
+                                              batchSize: rows, losses: losses.baseAddress!)
+                    }
+                }
             }
-            for row in 0..<rows where predictions[row] == Int(workspace.labels[row]) { correct += 1 }
+            network.argmaxRows(workspace.activations[last], rows: 0..<rows, into: &predictions)
+            for row in 0..<rows {
+                if predictions[row] == Int(workspace.labels[row]) { correct += 1 }
+                lossSum += workspace.rowLosses[row]
+            }
             start += rows
         }
         return Evaluation(count: dataset.count, correct: correct,

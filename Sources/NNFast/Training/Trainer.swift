@@ -43,7 +43,6 @@ public final class Trainer {
         let batchSize = options.batchSize
         let workspace = NetworkWorkspace(network: network, capacity: min(batchSize, train.count))
         let evaluationWorkspace = NetworkWorkspace(network: network, capacity: Evaluation.chunkSize)
-        let optimizer = SGD(learningRate: options.learningRate)
         var order = Array(0..<train.count)
         var reports: [EpochReport] = []
         let progressEvery = max(1, 8192 / batchSize)
@@ -56,9 +55,7 @@ public final class Trainer {
             var batchIndex = 0
             while start < order.count {
                 let rows = min(batchSize, order.count - start)
-                train.gather(order[start..<(start + rows)], into: workspace)
-                lossSum += network.computeGradients(rows: rows, batchSize: rows, workspace: workspace, context: context)
-                optimizer.step(network)
+                lossSum += step(order[start..<(start + rows)], workspace: workspace)
                 start += rows
                 batchIndex += 1
                 if batchIndex % progressEvery == 0 {
@@ -80,6 +77,34 @@ public final class Trainer {
             onEvent(.epochFinished(report))
         }
         return reports
+    }
+}
+
+extension Trainer {
+    /// One SGD step on the images `batch`; returns the batch's summed loss.
+    ///
+    /// Two parallel phases, one barrier each: (1) each thread gathers, runs forward and the
+    /// per-row backward (loss, dZ, dX) on its own rows of the batch — rows never interact there;
+    /// (2) each thread applies the fused update W ← W − η·Xᵀ·dZ to its own slice of every W and
+    /// b. Every element is computed by one thread in a fixed order, so any thread count gives
+    /// the same bits.
+    func step(_ batch: ArraySlice<Int>, workspace: NetworkWorkspace) -> Double {
+        let rows = batch.count
+        let first = batch.startIndex
+        let parts = context.threads
+        context.run { part, scratch in
+            let mine = partition(rows, parts: parts, index: part, granularity: gemmMR)
+            guard !mine.isEmpty else { return }
+            train.gather(batch[(first + mine.lowerBound)..<(first + mine.upperBound)], into: workspace,
+                         firstRow: mine.lowerBound)
+            network.forward(rows: mine, workspace: workspace, scratch: scratch)
+            network.backwardData(rows: mine, batchSize: rows, workspace: workspace, scratch: scratch)
+        }
+        context.run { part, scratch in
+            network.applySGD(part: part, of: parts, batchRows: rows, learningRate: options.learningRate,
+                             workspace: workspace, scratch: scratch)
+        }
+        return workspace.rowLosses[0..<rows].reduce(0, +)
     }
 }
 

@@ -124,14 +124,19 @@ func referenceActivation(_ kind: ActivationKernel, _ z: Double) -> Double {
         logits[cols + 1] = -1e4
         let labels: [Int32] = [3, 2, 9, 0]
         var gradient = [Float](repeating: 0, count: rows * cols)
-        let total = logits.withUnsafeBufferPointer { z in
+        var losses = [Double](repeating: 0, count: rows)
+        logits.withUnsafeBufferPointer { z in
             labels.withUnsafeBufferPointer { y in
                 gradient.withUnsafeMutableBufferPointer { g in
-                    softmaxCrossEntropyKernel(logits: z.baseAddress!, rows: rows, cols: cols, labels: y.baseAddress!,
-                                              gradient: g.baseAddress!, scale: 0.25)
+                    losses.withUnsafeMutableBufferPointer { l in
+                        softmaxCrossEntropyKernel(logits: z.baseAddress!, rows: rows, cols: cols, ld: cols,
+                                                  labels: y.baseAddress!, gradient: g.baseAddress!, scale: 0.25,
+                                                  losses: l.baseAddress!)
+                    }
                 }
             }
         }
+        let total = losses.reduce(0, +)
         var expectedTotal = 0.0
         for i in 0..<rows {
             let row = (0..<cols).map { Double(logits[i * cols + $0]) }

@@ -26,9 +26,9 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             actual.withUnsafeMutableBufferPointer { c in
-                gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                     a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
-                     beta: beta, c: c.baseAddress!, ldc: ldc, scratch: scratch, threads: threads)
+                gemm(transA: transA, transB: transB, m: m, n: n, k: k,
+                     a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc,
+                     epilogue: GEMMEpilogue(alpha: alpha, beta: beta), scratch: scratch, threads: threads)
             }
         }
     }
@@ -75,8 +75,8 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
-                    gemm(transA: false, transB: false, m: 7, n: 9, k: 5, alpha: 1, a: a.baseAddress!, lda: 5,
-                         b: b.baseAddress!, ldb: 9, beta: 0, c: c.baseAddress!, ldc: 9, scratch: GEMMScratch())
+                    gemm(transA: false, transB: false, m: 7, n: 9, k: 5, a: a.baseAddress!, lda: 5,
+                         b: b.baseAddress!, ldb: 9, c: c.baseAddress!, ldc: 9, scratch: GEMMScratch())
                 }
             }
         }

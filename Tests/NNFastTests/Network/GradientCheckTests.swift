@@ -82,10 +82,11 @@ struct ReferenceNetwork {
         let labels = [0, 2, 1, 2]
 
         let workspace = NetworkWorkspace(network: network, capacity: rows)
-        workspace.input.base.update(from: inputs, count: inputs.count)
-        for r in 0..<rows { workspace.labels[r] = Int32(labels[r]) }
-        let engineLoss = network.computeGradients(rows: rows, batchSize: rows, workspace: workspace,
-                                                  context: ComputeContext()) / Double(rows)
+        for r in 0..<rows {
+            for c in 0..<sizes[0] { workspace.input[r, c] = inputs[r * sizes[0] + c] }
+            workspace.labels[r] = Int32(labels[r])
+        }
+        let engineLoss = network.computeGradients(rows: rows, workspace: workspace, scratch: GEMMScratch()) / Double(rows)
 
         var reference = ReferenceNetwork(network)
         let doubleInputs = inputs.map(Double.init)
@@ -126,9 +127,9 @@ struct ReferenceNetwork {
         var generator = SeededGenerator(seed: 1)
         network.initialize(.gaussian, using: &generator)
         let workspace = NetworkWorkspace(network: network, capacity: 1)
-        workspace.input.base.update(from: [0.5, -0.2, 0.9], count: 3)
+        workspace.input.setValues([0.5, -0.2, 0.9])
         workspace.labels[0] = 1
-        _ = network.computeGradients(rows: 1, batchSize: 1, workspace: workspace, context: ComputeContext())
+        _ = network.computeGradients(rows: 1, workspace: workspace, scratch: GEMMScratch())
         var reference = ReferenceNetwork(network)
         let h = 1e-5
         let saved = reference.weights[0][0]

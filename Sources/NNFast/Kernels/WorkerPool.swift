@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+
+/// Persistent worker threads for fine-grained parallel work: one training step at batch 32
+/// takes ~100 µs, and forking it through `DispatchQueue.concurrentPerform` costs several µs
+/// per call (BUILD-NOTES, and `nnfast bench` measures both). Workers spin on an atomic
+/// generation counter for a short while after each job, so back-to-back jobs start within
+/// nanoseconds, then sleep on a condition variable so an idle pool costs no CPU.
+///
+/// `run` is the only entry point; it must not be called concurrently or re-entrantly.
+public final class WorkerPool: @unchecked Sendable {
+    /// Threads taking part in each `run`, the caller included.
+    public let threadCount: Int
+    private let shared: _WorkerPoolState
+
+    public init(threads: Int) {
+        threadCount = max(1, threads)
+        shared = _WorkerPoolState()
+        for index in 1..<threadCount {
+            let state = shared
+            let thread = Thread { state.workerLoop(index: index) }
+            thread.name = "nnfast-worker-\(index)"
+            thread.start()
+        }
+    }
+
+    deinit {
+        shared.shutDown()
+    }
+
+    /// Calls `body(i)` once for every `i` in `0..<threadCount`, on distinct threads (0 on the
+    /// caller), and returns when all have finished.
+    public func run(_ body: (Int) -> Void) {
+        guard threadCount > 1 else { return body(0) }
+        withoutActuallyEscaping(body) { escapable in
+            shared.publish(escapable, workers: threadCount - 1)
+            escapable(0)
+            shared.waitForWorkers()
+        }
+    }
+}
+
+/// The state the workers share with the pool. The job closure is only written while no worker
+/// runs (before the generation bump that releases them, after `remaining` reaches zero).
+final class _WorkerPoolState: @unchecked Sendable {
+    private let generation = Atomic<Int>(0)
+    private let remaining = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let condition = NSCondition()
+    private var job: ((Int) -> Void)?
+    /// How long a worker spins for the next job before it sleeps.
+    private let spinNanoseconds: UInt64 = 200_000
+
+    func publish(_ body: @escaping (Int) -> Void, workers: Int) {
+        job = body
+        remaining.store(workers, ordering: .relaxed)
+        condition.lock()
+        generation.add(1, ordering: .releasing)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForWorkers() {
+        while remaining.load(ordering: .acquiring) != 0 {}
+        job = nil
+    }
+
+    func shutDown() {
+        condition.lock()
+        stopping.store(true, ordering: .releasing)
+        generation.add(1, ordering: .releasing)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func workerLoop(index: Int) {
+        var seen = generation.load(ordering: .acquiring)
+        while true {
+            var current = generation.load(ordering: .acquiring)
+            if current == seen {
+                let spinStart = DispatchTime.now().uptimeNanoseconds
+                var spins = 0
+                while current == seen {
+                    spins += 1
+                    if spins & 1023 == 0 && DispatchTime.now().uptimeNanoseconds - spinStart > spinNanoseconds {
+                        condition.lock()
+                        while generation.load(ordering: .acquiring) == seen { condition.wait() }
+                        condition.unlock()
+                    }
+                    current = generation.load(ordering: .acquiring)
+                }
+            }
+            seen = current
+            if stopping.load(ordering: .acquiring) { return }
+            job?(index)
+            remaining.subtract(1, ordering: .releasing)
+        }
+    }
+}

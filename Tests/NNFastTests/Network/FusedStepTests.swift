@@ -1,0 +1,65 @@
+import Testing
+@testable import NNFast
+
+@Suite struct FusedStepTests {
+    /// The training step never stores dW: it runs W ← W − η·Xᵀ·dZ as one GEMM. It must agree
+    /// with the textbook form (store dW and db, then W ← W − η·dW) for every part split.
+    @Test(arguments: [1, 2, 3])
+    func fusedSGDEqualsGradientsThenUpdate(parts: Int) {
+        let sizes = [33, 17, 20, 7]
+        let rows = 13
+        func makeNetwork() -> Network {
+            let network = Network(sizes: sizes, activation: .tanh, outputActivation: .identity, loss: .softmaxCrossEntropy)
+            var generator = SeededGenerator(seed: 3)
+            network.initialize(.he, using: &generator)
+            return network
+        }
+        let fused = makeNetwork(), reference = makeNetwork()
+        let inputs = randomFloats(rows * sizes[0], seed: 4)
+        let labels = (0..<rows).map { Int32($0 % 7) }
+        func load(_ workspace: NetworkWorkspace) {
+            workspace.input.setValues(inputs)
+            for r in 0..<rows { workspace.labels[r] = labels[r] }
+        }
+        let fusedWorkspace = NetworkWorkspace(network: fused, capacity: rows)
+        let referenceWorkspace = NetworkWorkspace(network: reference, capacity: rows)
+        load(fusedWorkspace)
+        load(referenceWorkspace)
+        let scratch = GEMMScratch()
+
+        fused.forward(rows: 0..<rows, workspace: fusedWorkspace, scratch: scratch)
+        fused.backwardData(rows: 0..<rows, batchSize: rows, workspace: fusedWorkspace, scratch: scratch)
+        for part in 0..<parts {
+            fused.applySGD(part: part, of: parts, batchRows: rows, learningRate: 0.3, workspace: fusedWorkspace, scratch: scratch)
+        }
+        _ = reference.computeGradients(rows: rows, workspace: referenceWorkspace, scratch: scratch)
+        SGD(learningRate: 0.3).step(reference)
+
+        for (a, b) in zip(fused.layers, reference.layers) {
+            let w1 = a.weights.values, w2 = b.weights.values
+            for i in 0..<w1.count { #expect(abs(w1[i] - w2[i]) <= 1e-6 * max(1, abs(w2[i]))) }
+            let b1 = a.bias.values, b2 = b.bias.values
+            for i in 0..<b1.count { #expect(abs(b1[i] - b2[i]) <= 1e-6 * max(1, abs(b2[i]))) }
+        }
+    }
+
+    /// Forward with the bias and activation fused into the GEMM epilogue equals the unfused
+    /// reference: a plain GEMM, then the separate bias + activation pass.
+    @Test(arguments: [Activation.relu, .sigmoid, .tanh, .identity])
+    func fusedEpilogueEqualsSeparatePass(activation: Activation) {
+        for (rows, inputs, outputs) in [(1, 7, 17), (13, 33, 100), (32, 100, 10), (7, 784, 31)] {
+            let layer = DenseLayer(inputSize: inputs, outputSize: outputs, activation: activation)
+            layer.weights.setValues(randomFloats(inputs * outputs, seed: 1))
+            layer.bias.setValues(randomFloats(outputs, seed: 2))
+            let x = Matrix(rows: rows, cols: inputs, values: randomFloats(rows * inputs, seed: 3))
+            let fused = Matrix(rows: rows, cols: outputs)
+            layer.forward(input: x, output: fused, rows: 0..<rows, scratch: GEMMScratch())
+
+            let separate = Matrix(rows: rows, cols: outputs)
+            Matrix.multiply(x, layer.weights, into: separate)
+            biasActivationForward(separate.base, rows: rows, cols: outputs, ldz: separate.rowStride,
+                                  bias: layer.bias.base, kind: activation.kernel)
+            #expect(fused.values == separate.values, "\(activation) \(rows)×\(inputs)×\(outputs)")
+        }
+    }
+}
