@@ -11,7 +11,7 @@ struct NNFastCommand: ParsableCommand {
             Exit codes: 0 success; 1 a bad, missing or unreadable input file; \
             64 a bad option (usage error).
             """,
-        subcommands: [TrainCommand.self],
+        subcommands: [TrainCommand.self, BenchCommand.self],
         defaultSubcommand: nil
     )
 }

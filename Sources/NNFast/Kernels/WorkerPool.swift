@@ -74,7 +74,9 @@ final class _WorkerPoolState: @unchecked Sendable {
     }
 
     func workerLoop(index: Int) {
-        var seen = generation.load(ordering: .acquiring)
+        // Start from the pool's first generation, not from whatever the counter holds when this
+        // thread gets going: a job may have been published before the thread started.
+        var seen = 0
         while true {
             var current = generation.load(ordering: .acquiring)
             if current == seen {

@@ -28,11 +28,14 @@ public final class Network {
 
     /// Runs rows `rows` of `workspace.input` through every layer; returns the output matrix.
     @discardableResult
-    func forward(rows: Range<Int>, workspace: NetworkWorkspace, scratch: GEMMScratch) -> Matrix {
+    func forward(rows: Range<Int>, workspace: NetworkWorkspace, scratch: GEMMScratch,
+                 profile: StepProfile? = nil) -> Matrix {
         precondition(rows.upperBound <= workspace.capacity, "batch larger than the workspace")
         var input = workspace.input
         for (index, layer) in layers.enumerated() {
-            layer.forward(input: input, output: workspace.activations[index], rows: rows, scratch: scratch)
+            timed(profile, .forward(layer: index)) {
+                layer.forward(input: input, output: workspace.activations[index], rows: rows, scratch: scratch)
+            }
             input = workspace.activations[index]
         }
         return input
@@ -40,20 +43,31 @@ public final class Network {
 
     /// Loss and the per-row backward pass for rows `rows` (after `forward` on them): each row's
     /// loss into `workspace.rowLosses`, every layer's dZ, and dX down to the second layer.
-    func backwardData(rows: Range<Int>, batchSize: Int, workspace: NetworkWorkspace, scratch: GEMMScratch) {
+    func backwardData(rows: Range<Int>, batchSize: Int, workspace: NetworkWorkspace, scratch: GEMMScratch,
+                      profile: StepProfile? = nil) {
         let last = layers.count - 1
-        workspace.labels.withUnsafeBufferPointer { labels in
-            workspace.rowLosses.withUnsafeMutableBufferPointer { losses in
-                loss.evaluate(outputs: workspace.activations[last], rows: rows, labels: labels.baseAddress!,
-                              gradient: workspace.gradients[last], batchSize: batchSize,
-                              losses: losses.baseAddress!)
+        timed(profile, .loss) {
+            workspace.labels.withUnsafeBufferPointer { labels in
+                workspace.rowLosses.withUnsafeMutableBufferPointer { losses in
+                    loss.evaluate(outputs: workspace.activations[last], rows: rows, labels: labels.baseAddress!,
+                                  gradient: workspace.gradients[last], batchSize: batchSize,
+                                  losses: losses.baseAddress!)
+                }
             }
         }
         for index in stride(from: last, through: 0, by: -1) {
-            layers[index].backwardData(
-                output: workspace.activations[index], outputGradient: workspace.gradients[index],
-                inputGradient: index == 0 ? nil : workspace.gradients[index - 1], rows: rows, scratch: scratch)
+            timed(profile, .backward(layer: index)) {
+                layers[index].backwardData(
+                    output: workspace.activations[index], outputGradient: workspace.gradients[index],
+                    inputGradient: index == 0 ? nil : workspace.gradients[index - 1], rows: rows, scratch: scratch)
+            }
         }
+    }
+
+    /// Runs `body`, charging its time to `phase` when profiling.
+    @inline(__always)
+    private func timed(_ profile: StepProfile?, _ phase: StepProfile.Phase, _ body: () -> Void) {
+        if let profile { profile.time(phase, body) } else { body() }
     }
 
     /// The input of layer `index` in `workspace`.
@@ -78,14 +92,14 @@ public final class Network {
     /// `backwardData` on all of them): each part updates its own slice of every layer's
     /// W rows and b columns, so parts may run on different threads at once.
     func applySGD(part: Int, of parts: Int, batchRows: Int, learningRate: Float,
-                  workspace: NetworkWorkspace, scratch: GEMMScratch) {
+                  workspace: NetworkWorkspace, scratch: GEMMScratch, profile: StepProfile? = nil) {
         for (index, layer) in layers.enumerated() {
-            layer.applySGD(
+            timed(profile, .update(layer: index)) { layer.applySGD(
                 input: layerInput(index, workspace), outputGradient: workspace.gradients[index],
                 batchRows: batchRows, learningRate: learningRate,
                 weightRows: partition(layer.inputSize, parts: parts, index: part, granularity: gemmMR),
                 biasColumns: partition(layer.outputSize, parts: parts, index: part, granularity: 16),
-                scratch: scratch)
+                scratch: scratch) }
         }
     }
 

@@ -17,9 +17,11 @@ public final class Trainer {
     let validation: Dataset?
     let test: Dataset
     let context: ComputeContext
+    /// Per-phase timings of every step, when the run was asked to profile.
+    public let profile: StepProfile?
 
     /// Builds and initializes the network for `data` (checked against the options first).
-    public init(options: TrainingOptions, data: DatasetFolder) throws(NNFastError) {
+    public init(options: TrainingOptions, data: DatasetFolder, profile: Bool = false) throws(NNFastError) {
         try options.validate()
         try options.check(against: data)
         self.options = options
@@ -32,6 +34,7 @@ public final class Trainer {
                           outputActivation: options.resolvedOutputActivation, loss: options.loss)
         generator = SeededGenerator(seed: options.seed)
         network.initialize(options.initializer, using: &generator)
+        self.profile = profile ? StepProfile(layerCount: network.layers.count) : nil
     }
 
     public var trainingCount: Int { train.count }
@@ -89,21 +92,34 @@ extension Trainer {
     /// b. Every element is computed by one thread in a fixed order, so any thread count gives
     /// the same bits.
     func step(_ batch: ArraySlice<Int>, workspace: NetworkWorkspace) -> Double {
+        Trainer.step(network: network, data: train, batch: batch, learningRate: options.learningRate,
+                     workspace: workspace, context: context, profile: profile)
+    }
+
+    static func step(network: Network, data: Dataset, batch: ArraySlice<Int>, learningRate: Float,
+                     workspace: NetworkWorkspace, context: ComputeContext, profile: StepProfile?) -> Double {
+        let started = profile == nil ? 0 : Stopwatch.now()
         let rows = batch.count
         let first = batch.startIndex
         let parts = context.threads
         context.run { part, scratch in
             let mine = partition(rows, parts: parts, index: part, granularity: gemmMR)
             guard !mine.isEmpty else { return }
-            train.gather(batch[(first + mine.lowerBound)..<(first + mine.upperBound)], into: workspace,
-                         firstRow: mine.lowerBound)
-            network.forward(rows: mine, workspace: workspace, scratch: scratch)
-            network.backwardData(rows: mine, batchSize: rows, workspace: workspace, scratch: scratch)
+            let timer = part == 0 ? profile : nil
+            let images = batch[(first + mine.lowerBound)..<(first + mine.upperBound)]
+            if let timer {
+                timer.time(.gather) { data.gather(images, into: workspace, firstRow: mine.lowerBound) }
+            } else {
+                data.gather(images, into: workspace, firstRow: mine.lowerBound)
+            }
+            network.forward(rows: mine, workspace: workspace, scratch: scratch, profile: timer)
+            network.backwardData(rows: mine, batchSize: rows, workspace: workspace, scratch: scratch, profile: timer)
         }
         context.run { part, scratch in
-            network.applySGD(part: part, of: parts, batchRows: rows, learningRate: options.learningRate,
-                             workspace: workspace, scratch: scratch)
+            network.applySGD(part: part, of: parts, batchRows: rows, learningRate: learningRate,
+                             workspace: workspace, scratch: scratch, profile: part == 0 ? profile : nil)
         }
+        profile?.addStep(wallNanoseconds: Stopwatch.now() - started, flops: network.stepFLOPs(rows: rows))
         return workspace.rowLosses[0..<rows].reduce(0, +)
     }
 }

@@ -1,0 +1,169 @@
+/// One measured kernel: what ran, on which shape and threads, and how fast.
+public struct BenchmarkResult: Sendable, Equatable, Codable {
+    public let group: String
+    public let kernel: String
+    public let shape: String
+    public let threads: Int
+    /// Best per-call time.
+    public let seconds: Double
+    public let gflops: Double?
+    /// GFLOP/s as a percentage of the measured FMA peak for this many threads.
+    public let percentOfPeak: Double?
+    public let gigabytesPerSecond: Double?
+
+    /// The same measurement under another group and name.
+    public func relabeled(group: String, kernel: String) -> BenchmarkResult {
+        BenchmarkResult(group: group, kernel: kernel, shape: shape, threads: threads, seconds: seconds,
+                        gflops: gflops, percentOfPeak: percentOfPeak, gigabytesPerSecond: gigabytesPerSecond)
+    }
+}
+
+/// The kernels `nnfast bench` profiles, on the shapes the engine really runs.
+public enum KernelBenchmarks {
+    /// A GEMM shape: C[m×n] = op(A)·op(B) with inner dimension k.
+    public struct GEMMShape: Sendable {
+        public let name: String
+        public let m, n, k: Int
+        public let transA, transB: Bool
+
+        public init(_ name: String, m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false) {
+            self.name = name; self.m = m; self.n = n; self.k = k; self.transA = transA; self.transB = transB
+        }
+
+        public var description: String {
+            "\(m)×\(k)\(transA ? "ᵀ" : "")·\(k)×\(n)\(transB ? "ᵀ" : "")"
+        }
+    }
+
+    /// Square GEMMs, as the BLAS comparisons quote them.
+    public static func squareShapes(_ sizes: [Int]) -> [GEMMShape] {
+        sizes.map { GEMMShape("gemm \($0)³", m: $0, n: $0, k: $0) }
+    }
+
+    /// The GEMMs of one training step of a network with these layer sizes at this batch:
+    /// forward X·W, backward dZ·Wᵀ (all but the first layer), and the update Xᵀ·dZ.
+    public static func mlpShapes(layers: [Int], batch: Int) -> [GEMMShape] {
+        var shapes: [GEMMShape] = []
+        for l in 1..<layers.count {
+            let (input, output) = (layers[l - 1], layers[l])
+            shapes.append(GEMMShape("L\(l) forward X·W", m: batch, n: output, k: input))
+            if l > 1 { shapes.append(GEMMShape("L\(l) backward dZ·Wᵀ", m: batch, n: input, k: output, transB: true)) }
+            shapes.append(GEMMShape("L\(l) update Xᵀ·dZ", m: input, n: output, k: batch, transA: true))
+        }
+        return shapes
+    }
+
+    /// Times `shape` on `threads` threads. `split` chooses how threads share the work: `.tiles`
+    /// forks the GEMM over tiles of C with `concurrentPerform`; `.pool` splits C's rows over
+    /// the engine's spinning worker pool, as the training step does.
+    public static func gemmBenchmark(_ shape: GEMMShape, threads: Int, split: GEMMSplit = .tiles, peak: MachinePeak) -> BenchmarkResult {
+        let a = Matrix(rows: shape.transA ? shape.k : shape.m, cols: shape.transA ? shape.m : shape.k)
+        let b = Matrix(rows: shape.transB ? shape.n : shape.k, cols: shape.transB ? shape.k : shape.n)
+        let c = Matrix(rows: shape.m, cols: shape.n)
+        var generator = SeededGenerator(seed: 1)
+        for matrix in [a, b] {
+            for i in 0..<matrix.rows { for j in 0..<matrix.cols { matrix[i, j] = Float(generator.nextUniform() - 0.5) } }
+        }
+        let context = ComputeContext(threads: split == .pool ? threads : 1)
+        let scratch = GEMMScratch()
+        let seconds = Stopwatch.bestTime {
+            switch split {
+            case .tiles:
+                gemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
+                     a: a.base, lda: a.rowStride, b: b.base, ldb: b.rowStride, c: c.base, ldc: c.rowStride,
+                     scratch: scratch, threads: threads)
+            case .pool:
+                context.run { part, scratch in
+                    let rows = partition(shape.m, parts: threads, index: part, granularity: gemmMR)
+                    guard !rows.isEmpty else { return }
+                    let aStart = shape.transA ? rows.lowerBound : rows.lowerBound * a.rowStride
+                    gemm(transA: shape.transA, transB: shape.transB, m: rows.count, n: shape.n, k: shape.k,
+                         a: a.base + aStart, lda: a.rowStride, b: b.base, ldb: b.rowStride,
+                         c: c.base + rows.lowerBound * c.rowStride, ldc: c.rowStride, scratch: scratch)
+                }
+            }
+        }
+        let gflops = 2 * Double(shape.m) * Double(shape.n) * Double(shape.k) / seconds / 1e9
+        return BenchmarkResult(group: "gemm", kernel: shape.name, shape: shape.description, threads: threads,
+                               seconds: seconds, gflops: gflops,
+                               percentOfPeak: 100 * gflops / peak.gflops(threads: threads), gigabytesPerSecond: nil)
+    }
+
+    public enum GEMMSplit: Sendable { case tiles, pool }
+
+    /// The elementwise kernels on a 256×1024 block (1 MiB of floats: in L2), in GB/s of memory
+    /// the kernel reads and writes.
+    public static func elementwise() -> [BenchmarkResult] {
+        let rows = 256, cols = 1024, count = rows * cols
+        let z = Matrix(rows: rows, cols: cols), a = Matrix(rows: rows, cols: cols)
+        var generator = SeededGenerator(seed: 2)
+        for i in 0..<rows { for j in 0..<cols { z[i, j] = Float(generator.nextUniform() * 8 - 4) } }
+        a.copy(from: z)
+        let bias = Matrix(rows: 1, cols: cols)
+        let labels = [Int32](repeating: 3, count: rows)
+        var losses = [Double](repeating: 0, count: rows)
+        let pixels = [UInt8](repeating: 77, count: count)
+        var results: [BenchmarkResult] = []
+        func record(_ name: String, bytes: Int, _ body: () -> Void) {
+            let seconds = Stopwatch.bestTime(body)
+            results.append(BenchmarkResult(group: "elementwise", kernel: name, shape: "\(rows)×\(cols)", threads: 1,
+                                           seconds: seconds, gflops: nil, percentOfPeak: nil,
+                                           gigabytesPerSecond: Double(bytes) / seconds / 1e9))
+        }
+        for kind in [ActivationKernel.relu, .sigmoid, .tanh] {
+            record("bias+\(kind) forward", bytes: 8 * count) {
+                z.copy(from: a)  // keep inputs in range (also counted: one more read+write)
+                biasActivationForward(z.base, rows: rows, cols: cols, ldz: z.rowStride, bias: bias.base, kind: kind)
+            }
+        }
+        for kind in [ActivationKernel.relu, .sigmoid, .tanh] {
+            record("\(kind) backward", bytes: 12 * count) {
+                activationBackward(z.base, output: a.base, count: count, kind: kind)
+            }
+        }
+        record("softmax-CE fwd+bwd (1024 classes)", bytes: 8 * count) {
+            labels.withUnsafeBufferPointer { y in
+                losses.withUnsafeMutableBufferPointer { l in
+                    softmaxCrossEntropyKernel(logits: a.base, rows: rows, cols: cols, ld: cols, labels: y.baseAddress!,
+                                              gradient: z.base, scale: 1, losses: l.baseAddress!)
+                }
+            }
+        }
+        record("u8 pixels → Float", bytes: 5 * count) {
+            pixels.withUnsafeBufferPointer { convertPixels($0.baseAddress!, count: count, scale: 1 / 255, into: z.base) }
+        }
+        record("column sums (bias gradient)", bytes: 4 * count) {
+            columnSums(a.base, rows: rows, cols: cols, ldx: cols, into: bias.base)
+        }
+        return results
+    }
+
+    /// Profiles `steps` training steps of a network with `layers` at `batch` on synthetic
+    /// MNIST-sized data (so the bench needs no dataset).
+    public static func trainingStep(layers: [Int], batch: Int, threads: Int, steps: Int) -> StepProfile {
+        let network = Network(sizes: layers, activation: .relu, outputActivation: .identity, loss: .softmaxCrossEntropy)
+        var generator = SeededGenerator(seed: 3)
+        network.initialize(.xavier, using: &generator)
+        let images = 4096
+        let pixels = (0..<(images * layers[0])).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let labels = (0..<images).map { _ in Int32(generator.nextInt(below: layers[layers.count - 1])) }
+        let data = Dataset(imageShape: [layers[0]], pixels: pixels, labels: labels, labelsSource: "synthetic")
+        let workspace = NetworkWorkspace(network: network, capacity: batch)
+        let context = ComputeContext(threads: threads)
+        var order = Array(0..<images)
+        generator.shuffle(&order)
+        // Warm up (caches, scratch growth, worker wake-up), then profile.
+        for s in 0..<20 {
+            let start = (s * batch) % (images - batch)
+            _ = Trainer.step(network: network, data: data, batch: order[start..<(start + batch)], learningRate: 0.01,
+                             workspace: workspace, context: context, profile: nil)
+        }
+        let profile = StepProfile(layerCount: network.layers.count)
+        for s in 0..<steps {
+            let start = (s * batch) % (images - batch)
+            _ = Trainer.step(network: network, data: data, batch: order[start..<(start + batch)], learningRate: 0.01,
+                             workspace: workspace, context: context, profile: profile)
+        }
+        return profile
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import NNFast
+
+/// Renders a `StepProfile` as the per-phase table `bench` and `train --profile` print, and as
+/// a JSON-ready dictionary.
+struct ProfileTable {
+    let profile: StepProfile
+    let peak: MachinePeak?
+    let threads: Int
+
+    var microsecondsPerStep: Double { profile.wallSeconds / Double(max(profile.steps, 1)) * 1e6 }
+    var gflops: Double { profile.flops / max(profile.wallSeconds, 1e-12) / 1e9 }
+
+    func render(title: String) -> String {
+        var lines = [title]
+        var summary = "  \(fixed(microsecondsPerStep, 1)) µs/step, \(fixed(gflops, 1)) GFLOP/s in the GEMMs' FLOPs"
+        if let peak {
+            summary += " (\(fixed(100 * gflops / peak.gflops(threads: threads), 1))% of the \(threads)-thread peak)"
+        }
+        lines.append(summary)
+        lines.append("  " + "phase".padding(toLength: 14, withPad: " ", startingAt: 0)
+                     + "µs/step".leftPadded(to: 10) + "share".leftPadded(to: 8))
+        for row in profile.rows {
+            let perStep = row.seconds / Double(max(profile.steps, 1)) * 1e6
+            let share = 100 * row.seconds / max(profile.wallSeconds, 1e-12)
+            lines.append("  " + row.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+                         + fixed(perStep, 2).leftPadded(to: 10) + (fixed(share, 1) + "%").leftPadded(to: 8))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    var json: [String: Any] {
+        var phases: [String: Double] = [:]
+        for row in profile.rows { phases[row.name] = row.seconds / Double(max(profile.steps, 1)) }
+        return ["threads": threads, "steps": profile.steps,
+                "seconds_per_step": profile.wallSeconds / Double(max(profile.steps, 1)),
+                "gflops": gflops, "phase_seconds_per_step": phases]
+    }
+}
