@@ -5,7 +5,7 @@ import PackageDescription
 // without a named CPU `SIMD.addProduct` lowers to calls to the C library's `fmaf` (see
 // BUILD-NOTES). The flag stays behind `#if arch(x86_64)` so arm64 (NEON) builds unchanged.
 #if arch(x86_64)
-let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
 #else
 let cpuFlags: [SwiftSetting] = []
 #endif

@@ -21,3 +21,26 @@ struct LayerSizes: ExpressibleByArgument, CustomStringConvertible {
     var description: String { sizes.map(String.init).joined(separator: ",") }
     var defaultValueDescription: String { description }
 }
+
+/// `--threads N` or `--threads auto`.
+enum ThreadCount: ExpressibleByArgument, CustomStringConvertible {
+    case automatic
+    case fixed(Int)
+
+    init?(argument: String) {
+        if argument == "auto" { self = .automatic; return }
+        guard let value = Int(argument) else { return nil }
+        self = .fixed(value)
+    }
+
+    /// 0 for automatic, as `TrainingOptions.threads` expects.
+    var count: Int {
+        switch self {
+        case .automatic: 0
+        case .fixed(let value): value
+        }
+    }
+
+    var description: String { self.count == 0 ? "auto" : String(count) }
+    var defaultValueDescription: String { description }
+}

@@ -23,6 +23,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip the 2048³ GEMM and profile fewer steps.")
     var quick = false
 
+    @Option(help: "Only run the benchmarks whose name contains this text (e.g. 'gemm 1024', 'b32', 'sigmoid', 'step').")
+    var filter: String?
+
     @Flag(help: "Print the results as one JSON object on stdout.")
     var json = false
 
@@ -40,7 +43,8 @@ struct BenchCommand: ParsableCommand {
             + "\(fixed(peak.allThreadsGFLOPS, 1)) GFLOP/s on \(threads)")
         log("")
         log(header())
-        for shape in KernelBenchmarks.squareShapes(quick ? [256, 512, 1024] : [256, 512, 1024, 2048]) {
+        let selected: (String) -> Bool = { name in filter.map { name.contains($0) } ?? true }
+        for shape in KernelBenchmarks.squareShapes(quick ? [256, 512, 1024] : [256, 512, 1024, 2048]) where selected(shape.name) {
             for count in threadCounts {
                 let result = KernelBenchmarks.gemmBenchmark(shape, threads: count, peak: peak)
                 results.append(result)
@@ -48,7 +52,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
         for batch in [32, 256] {
-            for shape in KernelBenchmarks.mlpShapes(layers: layers.sizes, batch: batch) {
+            for shape in KernelBenchmarks.mlpShapes(layers: layers.sizes, batch: batch) where selected("b\(batch) " + shape.name) {
                 for count in threadCounts {
                     let result = KernelBenchmarks.gemmBenchmark(shape, threads: count, split: .pool, peak: peak)
                     results.append(result.relabeled(group: "mlp-b\(batch)", kernel: "b\(batch) " + result.kernel))
@@ -59,7 +63,8 @@ struct BenchCommand: ParsableCommand {
         log("")
         log("kernel".padding(toLength: 36, withPad: " ", startingAt: 0) + "shape".padding(toLength: 12, withPad: " ", startingAt: 0)
             + "time".leftPadded(to: 11) + "GB/s".leftPadded(to: 9))
-        for result in KernelBenchmarks.elementwise() {
+        for result in (filter == nil || KernelBenchmarks.elementwiseNames.contains(where: selected)
+                       ? KernelBenchmarks.elementwise() : []) where selected(result.kernel) {
             results.append(result)
             log(result.kernel.padding(toLength: 36, withPad: " ", startingAt: 0)
                 + result.shape.padding(toLength: 12, withPad: " ", startingAt: 0)
@@ -67,7 +72,7 @@ struct BenchCommand: ParsableCommand {
         }
         var steps: [[String: Any]] = []
         let name = layers.sizes.map(String.init).joined(separator: "-")
-        for batch in [32, 256] {
+        for batch in [32, 256] where selected("step b\(batch)") {
             for count in threadCounts {
                 let stepCount = (quick ? 400 : 2000) * 32 / batch
                 let profile = KernelBenchmarks.trainingStep(layers: layers.sizes, batch: batch, threads: count, steps: stepCount)

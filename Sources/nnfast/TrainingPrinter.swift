@@ -23,7 +23,8 @@ final class TrainingPrinter {
         print("data: \(folder) (loaded in \(fixed(loadSeconds, 2)) s): \(grouped(trainCount)) train, "
               + "\(grouped(validationCount)) validation, \(grouped(testCount)) test")
         print("sgd: lr \(options.learningRate), batch \(options.batchSize), \(options.epochs) epochs, "
-              + "seed \(options.seed), \(options.threads) thread\(options.threads == 1 ? "" : "s")")
+              + "seed \(options.seed), \(options.resolvedThreads) thread\(options.resolvedThreads == 1 ? "" : "s")"
+              + (options.threads == 0 ? " (auto)" : ""))
         flushStandardOutput()
     }
 

@@ -24,6 +24,11 @@ func gemm(
         applyEpilogueOnly(c, rows: m, cols: n, ldc: ldc, epilogue: epilogue)
         return
     }
+    if gemmPrefersPacked(m: m, n: n, k: k) {
+        gemmPacked(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                   c: c, ldc: ldc, epilogue: epilogue, scratch: scratch, threads: threads)
+        return
+    }
     let plan = _GEMMPanelPlan(
         transA: transA, transB: transB, m: m, n: n, k: k,
         a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue, scratch: scratch)

@@ -30,3 +30,33 @@ func packPanelB(
         }
     }
 }
+
+/// Packs rows `[row0, row0 + height)` (height ≤ MR) and steps `[p0, p0 + kc)` of op(A) into an
+/// MR-interleaved panel: step p holds the MR row values at `panel + p·MR`, zero past `height`,
+/// so the micro-kernel reads A contiguously (row stride 1, K stride MR).
+///
+/// op(A)[i, p] is `a[i·lda + p]`, or `a[p·lda + i]` when `transA`.
+@inline(__always)
+func packPanelA(
+    transA: Bool, kc: Int, row0: Int, height: Int, p0: Int,
+    a: UnsafePointer<Float>, lda: Int, into panel: UnsafeMutablePointer<Float>
+) {
+    if transA {
+        for p in 0..<kc {
+            let source = a + (p0 + p) * lda + row0
+            let destination = panel + p * gemmMR
+            for r in 0..<height { destination[r] = source[r] }
+            for r in height..<gemmMR { destination[r] = 0 }
+        }
+    } else {
+        if height < gemmMR { panel.update(repeating: 0, count: kc * gemmMR) }
+        for r in 0..<height {
+            let source = a + (row0 + r) * lda + p0
+            var destination = panel + r
+            for p in 0..<kc {
+                destination.pointee = source[p]
+                destination += gemmMR
+            }
+        }
+    }
+}

@@ -91,6 +91,12 @@ public enum KernelBenchmarks {
 
     public enum GEMMSplit: Sendable { case tiles, pool }
 
+    /// Names of the elementwise benchmarks, for filtering before running them.
+    public static let elementwiseNames = [
+        "bias+relu forward", "bias+sigmoid forward", "bias+tanh forward", "relu backward", "sigmoid backward",
+        "tanh backward", "softmax-CE fwd+bwd (1024 classes)", "u8 pixels → Float", "column sums (bias gradient)",
+    ]
+
     /// The elementwise kernels on a 256×1024 block (1 MiB of floats: in L2), in GB/s of memory
     /// the kernel reads and writes.
     public static func elementwise() -> [BenchmarkResult] {

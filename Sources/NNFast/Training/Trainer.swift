@@ -29,7 +29,7 @@ public final class Trainer {
         train = options.validationCount > 0 ? data.train.slice(0..<trainCount) : data.train
         validation = options.validationCount > 0 ? data.train.slice(trainCount..<data.train.count) : nil
         test = data.test
-        context = ComputeContext(threads: options.threads)
+        context = ComputeContext(threads: options.resolvedThreads)
         network = Network(sizes: options.layers, activation: options.activation,
                           outputActivation: options.resolvedOutputActivation, loss: options.loss)
         generator = SeededGenerator(seed: options.seed)

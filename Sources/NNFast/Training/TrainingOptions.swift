@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that defines a training run. The defaults are the seed recipe: 784-100-200-10,
 /// ReLU, softmax cross-entropy, Xavier, SGD η = 0.1, batch 32, seed 42, 10,000 held out.
 public struct TrainingOptions: Sendable, Equatable {
@@ -13,11 +15,25 @@ public struct TrainingOptions: Sendable, Equatable {
     public var seed: UInt64 = 42
     /// How many of the *last* training images are held out for validation.
     public var validationCount = 10_000
-    public var threads = 1
+    /// Worker threads; 0 means automatic (`resolvedThreads`).
+    public var threads = 0
 
     public init() {}
 
     public var resolvedOutputActivation: Activation { outputActivation ?? loss.defaultOutputActivation }
+
+    /// Batches below this many rows train fastest on one thread: splitting them makes both
+    /// cores pull every weight matrix through the cache each step, which costs more than the
+    /// halved arithmetic saves (measured on 2-core Zen 4, 784-100-200-10, epoch seconds 1 vs 2
+    /// threads: batch 32 0.213 vs 0.265, 64 0.189 vs 0.180, 128 0.188 vs 0.143, 256 0.183 vs 0.123).
+    public static let minimumRowsForThreads = 96
+
+    /// The thread count a run uses: `threads` if set, else all cores for batches of at least
+    /// `minimumRowsForThreads` rows and one thread below that.
+    public var resolvedThreads: Int {
+        if threads > 0 { return threads }
+        return batchSize >= Self.minimumRowsForThreads ? ProcessInfo.processInfo.activeProcessorCount : 1
+    }
 
     /// Checks the options on their own (the data is checked by `check(against:)`).
     public func validate() throws(NNFastError) {
@@ -35,7 +51,7 @@ public struct TrainingOptions: Sendable, Equatable {
         guard validationCount >= 0 else {
             throw NNFastError.usage("--validation", "must be 0 or more, found \(validationCount)")
         }
-        guard threads > 0 else { throw NNFastError.usage("--threads", "must be at least 1, found \(threads)") }
+        guard threads >= 0 else { throw NNFastError.usage("--threads", "must be at least 1 (or 0 for automatic), found \(threads)") }
         if loss.takesLogits && resolvedOutputActivation != .identity {
             throw NNFastError.usage("--output-activation", "\(loss.rawValue) applies its own squashing to logits; the output activation must be identity")
         }

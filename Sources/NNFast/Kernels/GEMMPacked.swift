@@ -1,0 +1,128 @@
+import Dispatch
+
+// The Goto/BLIS loop nest for large GEMMs, around the same micro-kernel:
+//
+//   for each KC-deep slice of K                      (B slice: KC × n, packed, shared, in L3/L2)
+//     pack B's slice into 16-wide panels               (threads split the panels)
+//     for each MC-tall block of C's rows, per thread  (A block: MC × KC, packed, in L2)
+//       pack A's block into MR-tall panels
+//       for each 16-wide panel of B                    (B panel: KC × 16 = 16 KiB, in L1)
+//         for each MR-tall panel of the A block        (A panel: MR × KC, streamed from L2)
+//           micro-kernel → MR × 16 tile of C
+//
+// Blocking sizes for Zen 4 (32 KiB L1d, 1 MiB L2 per core) with MR = 6: KC = 256 keeps a
+// B panel (16 KiB) plus an A panel (6 KiB) in L1; MC ≈ 144 keeps the A block (144 KiB) in L2.
+// Determinism: each C element is summed over K slices in order by one thread — the same
+// partial sums whatever the thread count.
+
+/// K-slice depth.
+let gemmKC = 512
+/// Upper bound on the rows of C in one packed A block.
+let gemmMCMax = 144
+
+/// Whether a problem is big enough for packing A and blocking K to pay (measured with
+/// `nnfast bench`: unpacked is as fast up to ~512³; the MLP's shapes all stay unpacked).
+func gemmPrefersPacked(m: Int, n: Int, k: Int) -> Bool {
+    m >= 256 && n >= 256 && k > 512
+}
+
+func gemmPacked(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    epilogue: GEMMEpilogue, scratch: GEMMScratch, threads: Int
+) {
+    let panelCount = (n + gemmNR - 1) / gemmNR
+    let workers = max(1, threads)
+    // Row blocks: a multiple of the worker count, each ≤ MC and a whole number of MR panels.
+    let blocksPerWorker = max(1, (m + workers * gemmMCMax - 1) / (workers * gemmMCMax))
+    let blockCount = workers * blocksPerWorker
+    let blockRows = ((m + blockCount - 1) / blockCount + gemmMR - 1) / gemmMR * gemmMR
+    let bSize = panelCount * gemmKC * gemmNR
+    let aSize = blockRows * gemmKC
+    let buffer = scratch.reserve(bSize + workers * aSize)
+    let plan = _GEMMPackedPlan(transA: transA, transB: transB, m: m, n: n,
+                               a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                               packedB: buffer, packedA: buffer + bSize, aSize: aSize,
+                               blockRows: blockRows, panelCount: panelCount)
+    var p0 = 0
+    while p0 < k {
+        let kc = min(gemmKC, k - p0)
+        // Earlier slices have already written α·partial (+ β·C): later ones accumulate, and
+        // only the last applies the bias and activation.
+        var sliceEpilogue = epilogue
+        if p0 > 0 { sliceEpilogue.beta = 1 }
+        if p0 + kc < k {
+            sliceEpilogue.bias = nil
+            sliceEpilogue.activation = .identity
+        }
+        if workers == 1 {
+            plan.packB(p0: p0, kc: kc, panels: 0..<panelCount)
+            plan.computeBlocks(p0: p0, kc: kc, worker: 0, workers: 1, epilogue: sliceEpilogue)
+        } else {
+            // Two forks per slice, each worth ~1 ms at the sizes that come here.
+            let (p0, sliceEpilogue) = (p0, sliceEpilogue)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                plan.packB(p0: p0, kc: kc, panels: partition(panelCount, parts: workers, index: worker))
+            }
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                plan.computeBlocks(p0: p0, kc: kc, worker: worker, workers: workers, epilogue: sliceEpilogue)
+            }
+        }
+        p0 += kc
+    }
+}
+
+/// The packed GEMM's operands and buffers. `@unchecked Sendable` because of the pointers:
+/// threads pack disjoint B panels, each packs A into its own region, and each writes only its
+/// own row blocks of C.
+struct _GEMMPackedPlan: @unchecked Sendable {
+    let transA: Bool, transB: Bool, m: Int, n: Int
+    let a: UnsafePointer<Float>, lda: Int
+    let b: UnsafePointer<Float>, ldb: Int
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+    let packedB: UnsafeMutablePointer<Float>
+    let packedA: UnsafeMutablePointer<Float>
+    let aSize: Int, blockRows: Int, panelCount: Int
+
+    /// Packs K slice `[p0, p0 + kc)` of the given 16-wide panels of op(B).
+    func packB(p0: Int, kc: Int, panels: Range<Int>) {
+        let sliceStart = transB ? b + p0 : b + p0 * ldb
+        for panel in panels {
+            let col0 = panel * gemmNR
+            packPanelB(transB: transB, k: kc, col0: col0, width: min(gemmNR, n - col0),
+                       b: sliceStart, ldb: ldb, into: packedB + panel * kc * gemmNR)
+        }
+    }
+
+    /// Packs and multiplies this worker's row blocks against the packed B slice.
+    func computeBlocks(p0: Int, kc: Int, worker: Int, workers: Int, epilogue: GEMMEpilogue) {
+        let aBlock = packedA + worker * aSize
+        var block = worker
+        while block * blockRows < m {
+            let row0 = block * blockRows
+            let rows = min(blockRows, m - row0)
+            var r = 0
+            while r < rows {
+                packPanelA(transA: transA, kc: kc, row0: row0 + r, height: min(gemmMR, rows - r), p0: p0,
+                           a: a, lda: lda, into: aBlock + r * kc)
+                r += gemmMR
+            }
+            for panel in 0..<panelCount {
+                let col0 = panel * gemmNR
+                let bPanel = UnsafePointer(packedB + panel * kc * gemmNR)
+                var r = 0
+                while r < rows {
+                    gemmMicroKernel(
+                        k: kc, a: aBlock + r * kc, aRowStride: 1, aKStride: gemmMR,
+                        b: bPanel, bKStride: gemmNR,
+                        c: c + (row0 + r) * ldc + col0, ldc: ldc,
+                        rows: min(gemmMR, rows - r), cols: min(gemmNR, n - col0),
+                        column: col0, epilogue: epilogue)
+                    r += gemmMR
+                }
+            }
+            block += workers
+        }
+    }
+}
