@@ -1,0 +1,84 @@
+import Testing
+@testable import NNFast
+
+/// The engine GEMM on guarded operands (A and B end at an inaccessible page, C is framed by
+/// canaries) against the float64 reference, for an explicit epilogue.
+func checkGuardedGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, epilogue: (alpha: Float, beta: Float),
+                      bias: [Float]? = nil, activation: ActivationKernel = .identity, threads: Int = 1) {
+    let lda = transA ? m : k, ldb = transB ? k : n, ldc = n
+    let aValues = randomFloats((transA ? k : m) * lda, seed: 11)
+    let bValues = randomFloats((transB ? n : k) * ldb, seed: 12)
+    let c0 = randomFloats(m * ldc, seed: 13)
+    let canary: Float = 12345.5
+    let a = GuardedBuffer(aValues), b = GuardedBuffer(bValues)
+    var framed = [Float](repeating: canary, count: 32) + c0 + [Float](repeating: canary, count: 32)
+    let scratch = GEMMScratch()
+    bias.withOptionalPointer { biasPointer in
+        framed.withUnsafeMutableBufferPointer { c in
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a.pointer, lda: lda, b: b.pointer, ldb: ldb,
+                 c: c.baseAddress! + 32, ldc: ldc,
+                 epilogue: GEMMEpilogue(alpha: epilogue.alpha, beta: epilogue.beta, bias: biasPointer, activation: activation),
+                 scratch: scratch, threads: threads)
+        }
+    }
+    #expect(framed.prefix(32).allSatisfy { $0 == canary } && framed.suffix(32).allSatisfy { $0 == canary },
+            "GEMM wrote outside C")
+    var expected = c0
+    referenceGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: epilogue.alpha, a: aValues, lda: lda,
+                  b: bValues, ldb: ldb, beta: epilogue.beta, c: &expected, ldc: ldc)
+    var worst: Float = 0
+    for i in 0..<m {
+        for j in 0..<n {
+            var value = Double(expected[i * ldc + j]) + Double(bias?[j] ?? 0)
+            value = referenceActivation(activation, value)
+            let actual = framed[32 + i * ldc + j]
+            // Error bound of a k-term float sum of products in [-1, 1], plus the activation's own.
+            let bound = Float(k + 4) * 1.2e-7 * (Float(k) * abs(epilogue.alpha) + abs(epilogue.beta) + 1) / 4 + 1e-6
+            worst = max(worst, abs(actual - Float(value)) / bound)
+        }
+    }
+    #expect(worst <= 1, "m=\(m) n=\(n) k=\(k) transA=\(transA) transB=\(transB) threads=\(threads): \(worst)× the bound")
+}
+
+extension Optional where Wrapped == [Float] {
+    func withOptionalPointer<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        switch self {
+        case .none: return body(nil)
+        case .some(let array): return array.withUnsafeBufferPointer { body($0.baseAddress) }
+        }
+    }
+}
+
+@Suite struct GEMMPathTests {
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func unpackedPathStaysInsideItsBuffers(transA: Bool, transB: Bool) {
+        for (m, n, k) in [(1, 1, 1), (7, 13, 5), (33, 17, 65), (32, 100, 784), (100, 10, 32), (5, 33, 200)] {
+            checkGuardedGEMM(m: m, n: n, k: k, transA: transA, transB: transB, epilogue: (1, 0))
+        }
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func packedPathMatchesReference(transA: Bool, transB: Bool) {
+        // Above the packed threshold, with ragged edges in every dimension and several K slices.
+        let (m, n, k) = (261, 259, 777)
+        #expect(gemmPrefersPacked(m: m, n: n, k: k))
+        checkGuardedGEMM(m: m, n: n, k: k, transA: transA, transB: transB, epilogue: (0.5, -1))
+    }
+
+    @Test func packedPathAppliesBiasAndActivationOnlyAfterTheLastSlice() {
+        let bias = randomFloats(259, seed: 14)
+        checkGuardedGEMM(m: 257, n: 259, k: 600, transA: false, transB: false, epilogue: (1, 0), bias: bias, activation: .relu)
+        checkGuardedGEMM(m: 257, n: 259, k: 600, transA: true, transB: false, epilogue: (1, 0), bias: bias, activation: .tanh)
+    }
+
+    @Test func packedPathIsBitwiseIdenticalOnOneAndTwoThreads() {
+        let (m, n, k) = (300, 280, 600)
+        let a = Matrix(rows: m, cols: k, values: randomFloats(m * k, seed: 15))
+        let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 16))
+        let one = Matrix(rows: m, cols: n), two = Matrix(rows: m, cols: n)
+        Matrix.multiply(a, b, into: one, threads: 1)
+        Matrix.multiply(a, b, into: two, threads: 2)
+        #expect(one.values == two.values)
+        checkGuardedGEMM(m: m, n: n, k: k, transA: false, transB: true, epilogue: (1, 0), threads: 2)
+    }
+}
