@@ -48,7 +48,7 @@ struct TrainCommand: ParsableCommand {
     var validation: Int = TrainingOptions().validationCount
 
     @Option(help: ArgumentHelp(
-        "Worker threads: a number, or 'auto' (all cores for batches of 96 rows or more, else 1, as measured fastest).",
+        "Worker threads: a number, or 'auto' (every core).",
         valueName: "n|auto"))
     var threads: ThreadCount = .automatic
 
@@ -57,6 +57,9 @@ struct TrainCommand: ParsableCommand {
 
     @Flag(help: "Print only the final result line.")
     var quiet = false
+
+    @Flag(help: "After training, print where the steps' time went, per phase and layer (as `nnfast bench`).")
+    var profile = false
 
     var options: TrainingOptions {
         var options = TrainingOptions()
@@ -83,7 +86,7 @@ struct TrainCommand: ParsableCommand {
         let loadStarted = Date()
         let dataset = try DatasetFolder.load(folder)
         let loadSeconds = Date().timeIntervalSince(loadStarted)
-        let trainer = try Trainer(options: options, data: dataset)
+        let trainer = try Trainer(options: options, data: dataset, profile: profile)
 
         let printer = TrainingPrinter(options: options, quiet: quiet)
         printer.start(network: trainer.network, folder: folder, loadSeconds: loadSeconds,
@@ -98,6 +101,11 @@ struct TrainCommand: ParsableCommand {
         }
         if let metricsError { throw metricsError }
         printer.finish(reports)
+        if let stepProfile = trainer.profile {
+            let threads = options.resolvedThreads
+            let table = ProfileTable(profile: stepProfile, peak: MachinePeak.measure(threads: threads), threads: threads)
+            print(table.render(title: "profile: \(stepProfile.steps) steps, batch \(options.batchSize), \(threads) thread\(threads == 1 ? "" : "s")"))
+        }
     }
 }
 

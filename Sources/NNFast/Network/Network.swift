@@ -47,13 +47,8 @@ public final class Network {
                       profile: StepProfile? = nil) {
         let last = layers.count - 1
         timed(profile, .loss) {
-            workspace.labels.withUnsafeBufferPointer { labels in
-                workspace.rowLosses.withUnsafeMutableBufferPointer { losses in
-                    loss.evaluate(outputs: workspace.activations[last], rows: rows, labels: labels.baseAddress!,
-                                  gradient: workspace.gradients[last], batchSize: batchSize,
-                                  losses: losses.baseAddress!)
-                }
-            }
+            loss.evaluate(outputs: workspace.activations[last], rows: rows, labels: workspace.labels.base,
+                          gradient: workspace.gradients[last], batchSize: batchSize, losses: workspace.rowLosses.base)
         }
         for index in stride(from: last, through: 0, by: -1) {
             timed(profile, .backward(layer: index)) {
@@ -85,7 +80,7 @@ public final class Network {
             layer.computeParameterGradients(input: layerInput(index, workspace), outputGradient: workspace.gradients[index],
                                             batchRows: rows, scratch: scratch)
         }
-        return workspace.rowLosses[0..<rows].reduce(0, +)
+        return workspace.rowLosses.prefix(rows).reduce(0, +)
     }
 
     /// Part `part` of `parts` of the fused SGD step over a batch of `batchRows` rows (after

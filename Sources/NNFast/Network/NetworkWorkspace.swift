@@ -10,10 +10,10 @@ public final class NetworkWorkspace {
     /// dA (then dZ) of layer i [capacity × out_i].
     let gradients: [Matrix]
     /// Class labels of the rows in `input`.
-    var labels: [Int32]
+    let labels: RowBuffer<Int32>
     /// Loss of each row, written by the loss kernel; summed in row order so the reported loss
     /// does not depend on how rows were split between threads.
-    var rowLosses: [Double]
+    let rowLosses: RowBuffer<Double>
 
     public init(network: Network, capacity: Int) {
         precondition(capacity > 0)
@@ -21,7 +21,7 @@ public final class NetworkWorkspace {
         input = Matrix(rows: capacity, cols: network.inputSize)
         activations = network.layers.map { Matrix(rows: capacity, cols: $0.outputSize) }
         gradients = network.layers.map { Matrix(rows: capacity, cols: $0.outputSize) }
-        labels = Array(repeating: 0, count: capacity)
-        rowLosses = Array(repeating: 0, count: capacity)
+        labels = RowBuffer(repeating: 0, count: capacity)
+        rowLosses = RowBuffer(repeating: 0, count: capacity)
     }
 }

@@ -30,13 +30,9 @@ public struct Evaluation: Sendable, Equatable {
                 guard !mine.isEmpty else { return }
                 dataset.gather((start + mine.lowerBound)..<(start + mine.upperBound), into: workspace, firstRow: mine.lowerBound)
                 network.forward(rows: mine, workspace: workspace, scratch: scratch)
-                workspace.labels.withUnsafeBufferPointer { labels in
-                    workspace.rowLosses.withUnsafeMutableBufferPointer { losses in
-                        network.loss.evaluate(outputs: workspace.activations[last], rows: mine,
-                                              labels: labels.baseAddress!, gradient: workspace.gradients[last],
-                                              batchSize: rows, losses: losses.baseAddress!)
-                    }
-                }
+                network.loss.evaluate(outputs: workspace.activations[last], rows: mine,
+                                      labels: workspace.labels.base, gradient: workspace.gradients[last],
+                                      batchSize: rows, losses: workspace.rowLosses.base)
             }
             network.argmaxRows(workspace.activations[last], rows: 0..<rows, into: &predictions)
             for row in 0..<rows {

@@ -166,6 +166,6 @@ func expectError(_ fragment: String, sourceLocation: SourceLocation = #_sourceLo
             #expect(abs(workspace.input[0, j] - Float((17 + j) * 7) / 255) < 1e-7)
             #expect(abs(workspace.input[1, j] - Float(j * 7) / 255) < 1e-7)
         }
-        #expect(workspace.labels == [4, 3])
+        #expect(workspace.labels.prefix(2) == [4, 3])
     }
 }
