@@ -1,11 +1,26 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
-// The kernels need FMA + AVX2 code generation: Swift's default x86-64 target is SSE2 only, and
-// without a named CPU `SIMD.addProduct` lowers to calls to the C library's `fmaf` (see
-// BUILD-NOTES). The flag stays behind `#if arch(x86_64)` so arm64 (NEON) builds unchanged.
+// The kernels need at least FMA + AVX2 code generation: Swift's default x86-64 target is SSE2
+// only, and without a named CPU `SIMD.addProduct` lowers to calls to the C library's `fmaf`.
+// nnfast is built from source where it runs, so by default it targets the build machine's CPU
+// (`native`). For a binary to copy to other x86-64 machines, build with
+// NNFAST_TARGET_CPU=haswell (AVX2 + FMA). Vector width never changes the arithmetic of an
+// element, so every build gives the same results bit for bit.
+//
+// The GEMM micro-kernel is the one machine-specific piece: with AVX-512 (32 vector registers)
+// it uses a 6×32 tile, otherwise 4×16 (a 6×16 tile spills a register on AVX2). The
+// NNFAST_WIDE_TILE condition selects it, set when the target CPU has AVX-512F.
+// The flags stay behind `#if arch(x86_64)` so arm64 (NEON) builds unchanged.
 #if arch(x86_64)
-let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+let targetCPU = ProcessInfo.processInfo.environment["NNFAST_TARGET_CPU"] ?? "native"
+let avx512CPUs: Set<String> = ["skylake-avx512", "cascadelake", "cooperlake", "icelake-client", "icelake-server",
+                               "tigerlake", "sapphirerapids", "graniterapids", "znver4", "znver5"]
+let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+let wideTile = targetCPU == "native" ? cpuInfo.contains(" avx512f") : avx512CPUs.contains(targetCPU)
+let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
+    + (wideTile ? [.define("NNFAST_WIDE_TILE")] : [])
 #else
 let cpuFlags: [SwiftSetting] = []
 #endif

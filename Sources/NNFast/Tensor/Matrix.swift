@@ -1,9 +1,9 @@
 /// A dense row-major matrix of `Float` that owns 64-byte-aligned storage.
 ///
 /// Each row starts on a 64-byte boundary: the row stride (`rowStride`, in floats) is `cols`
-/// rounded up to a multiple of 16, and the padding is kept at zero. That lets the GEMM read any
-/// 16-wide column panel in place (the last, ragged panel reads zeros instead of being packed)
-/// and every row load be aligned.
+/// rounded up to a whole number of GEMM column panels (16 or 32 floats), and the padding is
+/// kept at zero. That lets the GEMM read any column panel in place (the last, ragged panel
+/// reads zeros instead of being packed) and every row load be aligned.
 ///
 /// `Matrix` is a reference type on purpose: layers and workspaces update the same buffers in
 /// place, and the training loop must never copy or reallocate them. Element access through the
@@ -11,7 +11,7 @@
 public final class Matrix {
     public let rows: Int
     public let cols: Int
-    /// Distance between the starts of consecutive rows, in floats (a multiple of 16).
+    /// Distance between the starts of consecutive rows, in floats (a multiple of the panel width).
     public let rowStride: Int
     /// Start of `rows × rowStride` floats, aligned to 64 bytes.
     let base: UnsafeMutablePointer<Float>
@@ -45,9 +45,9 @@ public final class Matrix {
         base.deallocate()
     }
 
-    /// `cols` rounded up to a whole number of 64-byte lines (at least one).
+    /// `cols` rounded up to a whole number of GEMM column panels (at least one).
     static func paddedStride(_ cols: Int) -> Int {
-        max(16, (cols + 15) / 16 * 16)
+        max(gemmNR, (cols + gemmNR - 1) / gemmNR * gemmNR)
     }
 
     public subscript(row: Int, col: Int) -> Float {
