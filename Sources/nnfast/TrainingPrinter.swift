@@ -22,7 +22,7 @@ final class TrainingPrinter {
               + "\(grouped(network.parameterCount)) parameters")
         print("data: \(folder) (loaded in \(fixed(loadSeconds, 2)) s): \(grouped(trainCount)) train, "
               + "\(grouped(validationCount)) validation, \(grouped(testCount)) test")
-        print("sgd: lr \(options.learningRate), batch \(options.batchSize), \(options.epochs) epochs, "
+        print("sgd: lr \(options.learningRate), batch \(options.batchSize), \(options.epochs) epoch\(options.epochs == 1 ? "" : "s"), "
               + "seed \(options.seed), \(options.resolvedThreads) thread\(options.resolvedThreads == 1 ? "" : "s")"
               + (options.threads == 0 ? " (auto)" : ""))
         flushStandardOutput()
@@ -60,7 +60,7 @@ final class TrainingPrinter {
         let total = reports.reduce(0) { $0 + $1.trainSeconds }
         var line = "final: test \(percent(last.testAccuracy))"
         if let validation = last.validationAccuracy { line += ", val \(percent(validation))" }
-        line += " after \(reports.count) epochs; \(fixed(total, 2)) s training (\(fixed(total / Double(reports.count), 3)) s/epoch)"
+        line += " after \(reports.count) epoch\(reports.count == 1 ? "" : "s"); \(fixed(total, 2)) s training (\(fixed(total / Double(reports.count), 3)) s/epoch)"
         print(line)
     }
 }
