@@ -8,6 +8,9 @@ import Synchronization
 /// nanoseconds, then sleep on a condition variable so an idle pool costs no CPU.
 ///
 /// `run` is the only entry point; it must not be called concurrently or re-entrantly.
+///
+/// A job is an object, not a closure: storing a closure for other threads to call means boxing
+/// its context on the heap on every call, and the training step must not allocate.
 public final class WorkerPool: @unchecked Sendable {
     /// Threads taking part in each `run`, the caller included.
     public let threadCount: Int
@@ -28,16 +31,31 @@ public final class WorkerPool: @unchecked Sendable {
         shared.shutDown()
     }
 
-    /// Calls `body(i)` once for every `i` in `0..<threadCount`, on distinct threads (0 on the
-    /// caller), and returns when all have finished.
-    public func run(_ body: (Int) -> Void) {
-        guard threadCount > 1 else { return body(0) }
-        withoutActuallyEscaping(body) { escapable in
-            shared.publish(escapable, workers: threadCount - 1)
-            escapable(0)
-            shared.waitForWorkers()
-        }
+    /// Calls `job.run(part: i)` once for every `i` in `0..<threadCount`, on distinct threads
+    /// (0 on the caller), and returns when all have finished. Allocates nothing.
+    func run(_ job: ParallelJob) {
+        guard threadCount > 1 else { return job.run(part: 0) }
+        shared.publish(job, workers: threadCount - 1)
+        job.run(part: 0)
+        shared.waitForWorkers()
     }
+
+    /// Closure form, for code off the hot path (it boxes the closure: one allocation per call).
+    public func run(_ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { escapable in run(_ClosureJob(escapable)) }
+    }
+}
+
+/// Work split into parts that may run on different threads at once; parts must write
+/// disjoint data.
+protocol ParallelJob: AnyObject {
+    func run(part: Int)
+}
+
+private final class _ClosureJob: ParallelJob {
+    let body: (Int) -> Void
+    init(_ body: @escaping (Int) -> Void) { self.body = body }
+    func run(part: Int) { body(part) }
 }
 
 /// The state the workers share with the pool. The job closure is only written while no worker
@@ -47,12 +65,12 @@ final class _WorkerPoolState: @unchecked Sendable {
     private let remaining = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let condition = NSCondition()
-    private var job: ((Int) -> Void)?
+    private var job: ParallelJob?
     /// How long a worker spins for the next job before it sleeps.
     private let spinNanoseconds: UInt64 = 200_000
 
-    func publish(_ body: @escaping (Int) -> Void, workers: Int) {
-        job = body
+    func publish(_ newJob: ParallelJob, workers: Int) {
+        job = newJob
         remaining.store(workers, ordering: .relaxed)
         condition.lock()
         generation.add(1, ordering: .releasing)
@@ -94,7 +112,7 @@ final class _WorkerPoolState: @unchecked Sendable {
             }
             seen = current
             if stopping.load(ordering: .acquiring) { return }
-            job?(index)
+            job?.run(part: index)
             remaining.subtract(1, ordering: .releasing)
         }
     }

@@ -12,8 +12,13 @@ public final class ComputeContext {
     }
 
     /// Runs `body(part, scratch)` for every part on its own thread and waits for all. Parts
-    /// must write disjoint data.
+    /// must write disjoint data. (One allocation per call: for code off the per-step path.)
     func run(_ body: (Int, GEMMScratch) -> Void) {
         pool.run { part in body(part, scratches[part]) }
+    }
+
+    /// Runs a preallocated job on every thread: nothing is allocated.
+    func run(_ job: ParallelJob) {
+        pool.run(job)
     }
 }

@@ -159,16 +159,18 @@ public enum KernelBenchmarks {
         var order = Array(0..<images)
         generator.shuffle(&order)
         // Warm up (caches, scratch growth, worker wake-up), then profile.
+        let warmUp = TrainingStepJob(network: network, data: data, workspace: workspace, context: context,
+                                     learningRate: 0.01, profile: nil)
         for s in 0..<20 {
             let start = (s * batch) % (images - batch)
-            _ = Trainer.step(network: network, data: data, batch: order[start..<(start + batch)], learningRate: 0.01,
-                             workspace: workspace, context: context, profile: nil)
+            _ = warmUp.step(order[start..<(start + batch)])
         }
         let profile = StepProfile(layerCount: network.layers.count)
+        let job = TrainingStepJob(network: network, data: data, workspace: workspace, context: context,
+                                  learningRate: 0.01, profile: profile)
         for s in 0..<steps {
             let start = (s * batch) % (images - batch)
-            _ = Trainer.step(network: network, data: data, batch: order[start..<(start + batch)], learningRate: 0.01,
-                             workspace: workspace, context: context, profile: profile)
+            _ = job.step(order[start..<(start + batch)])
         }
         return profile
     }
