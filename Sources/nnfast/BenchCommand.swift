@@ -44,7 +44,7 @@ struct BenchCommand: ParsableCommand {
         log("")
         log(header())
         let selected: (String) -> Bool = { name in filter.map { name.contains($0) } ?? true }
-        for shape in KernelBenchmarks.squareShapes(quick ? [256, 512, 1024] : [256, 512, 1024, 2048]) where selected(shape.name) {
+        for shape in KernelBenchmarks.squareShapes(quick ? [128, 256, 512, 1024] : [128, 192, 256, 512, 1024, 2048]) where selected(shape.name) {
             for count in threadCounts {
                 let result = KernelBenchmarks.gemmBenchmark(shape, threads: count, peak: peak)
                 results.append(result)

@@ -54,8 +54,10 @@ func gemmWorkerCount(m: Int, n: Int, k: Int, threads: Int, panels: Int) -> Int {
     return min(threads, panels)
 }
 
-/// The work size below which one thread beats forking (see `nnfast bench`).
-let gemmParallelThresholdFLOPs = 16.0e6
+/// The work size below which one thread beats forking over `concurrentPerform`. Measured on
+/// the 2-core Zen 4 machines (best of 5, µs, 1 vs 2 threads): 128³ (4 MFLOP) 18 vs 25,
+/// 192³ (14 MFLOP) 58 vs 76, 256³ (34 MFLOP) 139 vs 117 — the cut-over lies between.
+let gemmParallelThresholdFLOPs = 24.0e6
 
 /// C ← f(β·C + bias) over an m×n block: what GEMM reduces to when k = 0 or α = 0.
 func applyEpilogueOnly(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ldc: Int, epilogue: GEMMEpilogue) {
