@@ -92,18 +92,18 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
     @Test func twoThreadsGiveBitwiseIdenticalResults() {
         // Large enough to cross the threading threshold.
         for (transA, transB) in [(false, false), (true, false), (false, true)] {
-            let m = 200, n = 300, k = 160
+            let m = 240, n = 300, k = 200  // 29 MFLOP: above the fork threshold
             let a = Matrix(rows: transA ? k : m, cols: transA ? m : k, values: randomFloats(m * k, seed: 5))
             let b = Matrix(rows: transB ? n : k, cols: transB ? k : n, values: randomFloats(k * n, seed: 6))
             let one = Matrix(rows: m, cols: n), two = Matrix(rows: m, cols: n)
             Matrix.multiply(a, b, into: one, opA: transA ? .transposed : .none, opB: transB ? .transposed : .none, threads: 1)
             Matrix.multiply(a, b, into: two, opA: transA ? .transposed : .none, opB: transB ? .transposed : .none, threads: 2)
             #expect(one.values == two.values)
-            #expect(gemmWorkerCount(m: m, n: n, k: k, threads: 2, panels: (n + 15) / 16) == 2)
+            #expect(gemmWorkerCount(m: m, n: n, k: k, threads: 2, panels: (n + gemmNR - 1) / gemmNR) == 2)
         }
     }
 
     @Test func multithreadedMatchesReference() {
-        checkGEMM(m: 200, n: 300, k: 160, transA: false, transB: true, alpha: 1, beta: 0, threads: 2)
+        checkGEMM(m: 240, n: 300, k: 200, transA: false, transB: true, alpha: 1, beta: 0, threads: 2)
     }
 }
