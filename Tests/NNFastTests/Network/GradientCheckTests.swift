@@ -95,28 +95,22 @@ struct ReferenceNetwork {
 
         let h = 1e-5
         var worst = 0.0
+        /// Central differences over every entry of `parameters` against `analytic`.
+        func compare(_ parameters: WritableKeyPath<ReferenceNetwork, [[Double]]>, layer l: Int, analytic: [Float]) {
+            for index in 0..<reference[keyPath: parameters][l].count {
+                let saved = reference[keyPath: parameters][l][index]
+                reference[keyPath: parameters][l][index] = saved + h
+                let plus = reference.meanLoss(inputs: doubleInputs, labels: labels)
+                reference[keyPath: parameters][l][index] = saved - h
+                let minus = reference.meanLoss(inputs: doubleInputs, labels: labels)
+                reference[keyPath: parameters][l][index] = saved
+                let numeric = (plus - minus) / (2 * h)
+                worst = max(worst, abs(Double(analytic[index]) - numeric) / (2e-3 * abs(numeric) + 2e-5))
+            }
+        }
         for (l, layer) in network.layers.enumerated() {
-            let analyticW = layer.weightGradient.values, analyticB = layer.biasGradient.values
-            for index in 0..<reference.weights[l].count {
-                let saved = reference.weights[l][index]
-                reference.weights[l][index] = saved + h
-                let plus = reference.meanLoss(inputs: doubleInputs, labels: labels)
-                reference.weights[l][index] = saved - h
-                let minus = reference.meanLoss(inputs: doubleInputs, labels: labels)
-                reference.weights[l][index] = saved
-                let numeric = (plus - minus) / (2 * h)
-                worst = max(worst, abs(Double(analyticW[index]) - numeric) / (2e-3 * abs(numeric) + 2e-5))
-            }
-            for index in 0..<reference.biases[l].count {
-                let saved = reference.biases[l][index]
-                reference.biases[l][index] = saved + h
-                let plus = reference.meanLoss(inputs: doubleInputs, labels: labels)
-                reference.biases[l][index] = saved - h
-                let minus = reference.meanLoss(inputs: doubleInputs, labels: labels)
-                reference.biases[l][index] = saved
-                let numeric = (plus - minus) / (2 * h)
-                worst = max(worst, abs(Double(analyticB[index]) - numeric) / (2e-3 * abs(numeric) + 2e-5))
-            }
+            compare(\.weights, layer: l, analytic: layer.weightGradient.values)
+            compare(\.biases, layer: l, analytic: layer.biasGradient.values)
         }
         #expect(worst <= 1, "\(activation)/\(loss): gradient error \(worst)× the bound")
     }
