@@ -11,10 +11,14 @@ struct NNFastCommand: ParsableCommand {
             Exit codes: 0 success; 1 a bad, missing or unreadable input file; \
             64 a bad option (usage error).
             """,
-        subcommands: [TrainCommand.self, BenchCommand.self],
+        version: nnfastVersion,
+        subcommands: [TrainCommand.self, EvalCommand.self, InfoCommand.self, BenchCommand.self],
         defaultSubcommand: nil
     )
 }
+
+/// The version written into model files and shown by `--version`.
+let nnfastVersion = "0.3.0"
 
 @main
 enum Main {

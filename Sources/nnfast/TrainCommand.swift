@@ -55,6 +55,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write one JSON object per epoch to this file (JSON Lines; default: none).")
     var metrics: String?
 
+    @Option(help: "Save the model here (.nnw): after every epoch as a checkpoint, and at the end.")
+    var out = "mnist.nnw"
+
     @Flag(help: "Print only the final result line.")
     var quiet = false
 
@@ -82,6 +85,13 @@ struct TrainCommand: ParsableCommand {
         try options.validate()  // before reading tens of megabytes
         let folder = data ?? DefaultDataFolder.path
         let metricsFile = try metrics.map { try MetricsFile(path: $0) }
+        // Refuse an unwritable --out now, not after the first epoch's work.
+        let outFolder = URL(fileURLWithPath: out).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: outFolder, isDirectory: &isFolder), isFolder.boolValue,
+              FileManager.default.isWritableFile(atPath: outFolder) else {
+            throw NNFastError(out, "cannot save the model: \(outFolder) is not a writable folder")
+        }
 
         let loadStarted = Date()
         let dataset = try DatasetFolder.load(folder)
@@ -92,15 +102,24 @@ struct TrainCommand: ParsableCommand {
         printer.start(network: trainer.network, folder: folder, loadSeconds: loadSeconds,
                       trainCount: trainer.trainingCount, validationCount: trainer.validationCount,
                       testCount: dataset.test.count)
-        var metricsError: NNFastError?
+        var outputError: NNFastError?
+        let created = ISO8601DateFormatter().string(from: Date())
+        let command = CommandLine.arguments.joined(separator: " ")
         let reports = trainer.run { event in
             printer.handle(event)
-            if case .epochFinished(let report) = event, metricsError == nil {
-                do throws(NNFastError) { try metricsFile?.append(report.jsonLine) } catch { metricsError = error }
+            if case .epochFinished(let report) = event, outputError == nil {
+                do throws(NNFastError) {
+                    try metricsFile?.append(report.jsonLine)
+                    // A checkpoint per epoch: stopping the run loses at most one epoch.
+                    try trainer.modelFile(after: report, metadata: [
+                        "created": created, "nnfast_version": nnfastVersion, "command": command,
+                    ]).save(to: out)
+                } catch { outputError = error }
             }
         }
-        if let metricsError { throw metricsError }
+        if let outputError { throw outputError }
         printer.finish(reports)
+        if !quiet { print("saved: \(out)") }
         if let stepProfile = trainer.profile {
             let threads = options.resolvedThreads
             let table = ProfileTable(profile: stepProfile, peak: MachinePeak.measure(threads: threads), threads: threads)

@@ -65,8 +65,9 @@ func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String..
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let metrics = folder.appendingPathComponent("run.jsonl").path
+        let model = folder.appendingPathComponent("small.nnw").path
         let result = try nnfast(["train", "--data", smallMNIST, "--layers", "784,16,10", "--epochs", "2",
-                                 "--validation", "500", "--metrics", metrics])
+                                 "--validation", "500", "--metrics", metrics, "--out", model])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("epoch 1/2") && result.stdout.contains("epoch 2/2"))
         #expect(result.stdout.contains("final: test"))
@@ -79,10 +80,53 @@ func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String..
                 #expect(object[key] is Double, "missing \(key) in \(line)")
             }
         }
+
+        // The saved model: `info` describes it, `eval` reproduces the last epoch's test accuracy.
+        let info = try nnfast(["info", model, "--json"])
+        #expect(info.status == 0, "stderr: \(info.stderr)")
+        let infoObject = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as! [String: Any]
+        #expect(infoObject["parameters"] as? Int == 784 * 16 + 16 + 16 * 10 + 10)
+        #expect(infoObject["input_shape"] as? [Int] == [28, 28])
+        let metadata = infoObject["metadata"] as! [String: String]
+        #expect(metadata["epochs_completed"] == "2" && metadata["seed"] == "42")
+        let eval = try nnfast(["eval", model, "--data", smallMNIST, "--json"])
+        #expect(eval.status == 0, "stderr: \(eval.stderr)")
+        let evalObject = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [String: Any]
+        let lastEpoch = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as! [String: Any]
+        #expect(evalObject["accuracy"] as? Double == lastEpoch["test_accuracy"] as? Double)
+        let confusion = evalObject["confusion"] as! [[Int]]
+        #expect(confusion.count == 10 && confusion.joined().reduce(0, +) == 500)
+    }
+
+    @Test func badModelsExit1NamingTheFile() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = folder.appendingPathComponent("m.nnw").path
+        let result = try nnfast(["train", "--data", smallMNIST, "--layers", "784,8,10", "--epochs", "1",
+                                 "--validation", "0", "--quiet", "--out", model])
+        #expect(result.status == 0)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: model)))
+        let truncated = folder.appendingPathComponent("truncated.nnw").path
+        FileManager.default.createFile(atPath: truncated, contents: Data(bytes.prefix(bytes.count / 2)))
+        expectFailure(try nnfast(["info", truncated]), status: 1, "truncated.nnw", "truncated model")
+        var flipped = bytes
+        flipped[bytes.count / 2] ^= 0x40
+        let corrupt = folder.appendingPathComponent("corrupt.nnw").path
+        FileManager.default.createFile(atPath: corrupt, contents: Data(flipped))
+        expectFailure(try nnfast(["eval", corrupt, "--data", smallMNIST]), status: 1, "corrupt.nnw", "CRC-32 mismatch")
+        expectFailure(try nnfast(["info", folder.appendingPathComponent("none.nnw").path]), status: 1, "none.nnw", "no such file")
+        expectFailure(try nnfast(["info", smallMNIST + "/t10k-labels-idx1-ubyte.gz"]), status: 1, "not an nnfast model")
+        let other = folder.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        expectFailure(try nnfast(["train", "--data", smallMNIST, "--layers", "784,10", "--epochs", "1", "--validation", "0",
+                                  "--out", other.appendingPathComponent("x/y.nnw").path]), status: 1, "y.nnw", "not a writable folder")
     }
 
     @Test func quietPrintsOnlyTheFinalLine() throws {
-        let result = try nnfast(["train", "--data", smallMNIST, "--layers", "784,8,10", "--epochs", "1", "--validation", "0", "--quiet"])
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try nnfast(["train", "--data", smallMNIST, "--layers", "784,8,10", "--epochs", "1", "--validation", "0",
+                                 "--quiet", "--out", folder.appendingPathComponent("q.nnw").path])
         #expect(result.status == 0)
         #expect(result.stdout.split(separator: "\n").count == 1 && result.stdout.hasPrefix("final: test"))
     }

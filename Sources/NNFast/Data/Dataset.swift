@@ -79,7 +79,8 @@ public struct Dataset: Sendable {
 
     /// Writes images `indices` into the rows of `workspace` from `firstRow` on, as Float
     /// pixel/255, with their labels.
-    func gather<C: Collection<Int>>(_ indices: C, into workspace: NetworkWorkspace, firstRow: Int = 0) {
+    func gather<C: Collection<Int>>(_ indices: C, into workspace: NetworkWorkspace, firstRow: Int = 0,
+                                    scale: Float = 1.0 / 255.0, offset: Float = 0) {
         let width = pixelsPerImage
         let input = workspace.input
         precondition(input.cols == width && firstRow + indices.count <= workspace.capacity)
@@ -99,7 +100,7 @@ public struct Dataset: Sendable {
             keepAlive(touched)
             var row = firstRow
             for index in indices {
-                convertPixels(source.baseAddress! + index * width, count: width, scale: 1.0 / 255.0,
+                convertPixels(source.baseAddress! + index * width, count: width, scale: scale, offset: offset,
                               into: input.base + row * input.rowStride)
                 workspace.labels[row] = labels[index]
                 row += 1

@@ -14,6 +14,13 @@ public final class Network {
         }
     }
 
+    /// A network from explicit layers (as read from a model file); sizes must chain.
+    public init(layers specs: [(inputs: Int, outputs: Int, activation: Activation)], loss: Loss) {
+        precondition(!specs.isEmpty, "a network needs at least one layer")
+        self.loss = loss
+        layers = specs.map { DenseLayer(inputSize: $0.inputs, outputSize: $0.outputs, activation: $0.activation) }
+    }
+
     public var inputSize: Int { layers[0].inputSize }
     public var outputSize: Int { layers[layers.count - 1].outputSize }
     public var sizes: [Int] { [inputSize] + layers.map(\.outputSize) }

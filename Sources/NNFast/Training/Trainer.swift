@@ -151,3 +151,27 @@ final class TrainingStepJob: ParallelJob {
 func seconds(since start: UInt64) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
+
+extension Trainer {
+    /// The network as it is now, packaged for saving: the training images' shape, the 1/255
+    /// normalization the trainer used, and `metadata` plus the recipe.
+    public func modelFile(after report: EpochReport?, metadata extra: [String: String] = [:]) -> ModelFile {
+        var metadata = extra
+        metadata["seed"] = String(options.seed)
+        metadata["layers"] = options.layers.map(String.init).joined(separator: ",")
+        metadata["activation"] = options.activation.rawValue
+        metadata["loss"] = options.loss.rawValue
+        metadata["init"] = options.initializer.rawValue
+        metadata["learning_rate"] = String(options.learningRate)
+        metadata["batch"] = String(options.batchSize)
+        metadata["epochs_planned"] = String(options.epochs)
+        if let report {
+            metadata["epochs_completed"] = String(report.epoch)
+            metadata["test_accuracy"] = String(report.testAccuracy)
+            metadata["train_loss"] = String(report.trainLoss)
+            if let validation = report.validationAccuracy { metadata["validation_accuracy"] = String(validation) }
+        }
+        return ModelFile(inputShape: train.imageShape, pixelScale: 1.0 / 255.0, pixelOffset: 0,
+                         network: network, metadata: metadata)
+    }
+}

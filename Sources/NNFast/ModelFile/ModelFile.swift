@@ -1,0 +1,47 @@
+import CNNFastZlib
+
+/// A trained network with everything needed to use it later: what input it takes, how pixels
+/// are normalized, the class names, and how it was made. Stored as a `.nnw` file; the format
+/// is specified in `Docs/nnw-format.md`.
+public struct ModelFile {
+    /// Image dimensions the network takes, e.g. `[28, 28, 1]` (height, width, channels).
+    public var inputShape: [Int]
+    /// Input = pixel × `pixelScale` + `pixelOffset` (nnfast trains with 1/255 and 0).
+    public var pixelScale: Float
+    public var pixelOffset: Float
+    /// One name per class, or empty (then classes are named by their index).
+    public var classNames: [String]
+    public var network: Network
+    /// Free-form facts about the run: seed, epochs, accuracies, creation time, nnfast version,
+    /// training command. Stored as a JSON object of strings and numbers.
+    public var metadata: [String: String]
+
+    public init(inputShape: [Int], pixelScale: Float = 1.0 / 255.0, pixelOffset: Float = 0,
+                classNames: [String] = [], network: Network, metadata: [String: String] = [:]) {
+        self.inputShape = inputShape
+        self.pixelScale = pixelScale
+        self.pixelOffset = pixelOffset
+        self.classNames = classNames
+        self.network = network
+        self.metadata = metadata
+    }
+
+    public var classCount: Int { network.outputSize }
+
+    static let magic: [UInt8] = Array("NNFASTW".utf8) + [0]
+    /// The format version this nnfast writes and the newest it reads.
+    public static let formatVersion: UInt16 = 1
+    static let tensorAlignment = 64
+    /// Header fields are bounded so a corrupt file cannot make the reader allocate much.
+    static let maximumRank = 8
+    static let maximumLayers = 1024
+    static let maximumTextBytes = 1 << 20
+}
+
+/// CRC-32 (zlib's, the ISO-HDLC polynomial) of `bytes`.
+func crc32Checksum<C: Collection<UInt8>>(_ bytes: C) -> UInt32 {
+    let array = Array(bytes)
+    return array.withUnsafeBufferPointer { buffer in
+        UInt32(crc32(0, buffer.baseAddress, uInt(buffer.count)))
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+extension ModelFile {
+    /// The `.nnw` bytes of this model (format version 1, float32 tensors).
+    public func encoded() -> [UInt8] {
+        var w = _ByteWriter()
+        w.raw(ModelFile.magic)
+        w.u16(ModelFile.formatVersion)
+        w.u16(1)  // precision: float32
+        let lengthOffset = w.bytes.count
+        w.u64(0)  // file length, patched below
+        w.u32(network.loss.code)
+        w.f32(pixelScale)
+        w.f32(pixelOffset)
+        w.u32(UInt32(inputShape.count))
+        for dimension in inputShape { w.u32(UInt32(dimension)) }
+        w.u32(UInt32(classCount))
+        let names = Array(classNames.joined(separator: "\n").utf8)
+        w.u32(UInt32(names.count))
+        w.raw(names)
+        w.u32(UInt32(network.layers.count))
+        var offsetSlots: [Int] = []
+        for layer in network.layers {
+            w.u32(1)  // dense
+            w.u32(UInt32(layer.inputSize))
+            w.u32(UInt32(layer.outputSize))
+            w.u32(layer.activation.code)
+            offsetSlots.append(w.bytes.count)
+            w.u64(0)  // weights offset, patched below
+            w.u64(0)  // bias offset, patched below
+        }
+        let json = (try? JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys])) ?? Data("{}".utf8)
+        w.u32(UInt32(json.count))
+        w.raw([UInt8](json))
+        for (layer, slot) in zip(network.layers, offsetSlots) {
+            w.pad(to: ModelFile.tensorAlignment)
+            w.patchU64(at: slot, UInt64(w.bytes.count))
+            for value in layer.weights.values { w.f32(value) }
+            w.pad(to: ModelFile.tensorAlignment)
+            w.patchU64(at: slot + 8, UInt64(w.bytes.count))
+            for value in layer.bias.values { w.f32(value) }
+        }
+        w.patchU64(at: lengthOffset, UInt64(w.bytes.count + 4))
+        w.u32(crc32Checksum(w.bytes))
+        return w.bytes
+    }
+
+    /// Saves atomically: a temporary file in the same folder, flushed, then renamed over `path`.
+    /// A crash or a full disk mid-save never leaves a truncated model where a good one was.
+    public func save(to path: String) throws(NNFastError) {
+        try FileBytes.writeAtomically(encoded(), to: path)
+    }
+}
+
+extension Loss {
+    /// The loss's number in the .nnw format.
+    var code: UInt32 {
+        switch self {
+        case .softmaxCrossEntropy: 1
+        case .meanSquaredError: 2
+        case .sigmoidCrossEntropy: 3
+        }
+    }
+
+    init?(code: UInt32) {
+        guard let loss = Loss.allCases.first(where: { $0.code == code }) else { return nil }
+        self = loss
+    }
+}
+
+extension Activation {
+    /// The activation's number in the .nnw format.
+    var code: UInt32 {
+        switch self {
+        case .identity: 0
+        case .relu: 1
+        case .sigmoid: 2
+        case .tanh: 3
+        }
+    }
+
+    init?(code: UInt32) {
+        guard let activation = Activation.allCases.first(where: { $0.code == code }) else { return nil }
+        self = activation
+    }
+}

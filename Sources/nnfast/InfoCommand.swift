@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import NNFast
+
+/// `nnfast info`: what a model file holds.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Show a model's architecture, parameter count, file size and metadata.",
+        discussion: "Exit codes: 0 success; 1 a missing, unreadable or corrupt model file.")
+
+    @Argument(help: "The model file (.nnw).")
+    var model: String
+
+    @Flag(help: "Print one JSON object on stdout.")
+    var json = false
+
+    func run() throws {
+        let file = try ModelFile.load(model)
+        let size = (try? FileManager.default.attributesOfItem(atPath: model)[.size] as? Int) ?? 0
+        let network = file.network
+        let layers = network.layers.enumerated().map { index, layer in
+            ["index": index + 1, "kind": "dense", "inputs": layer.inputSize, "outputs": layer.outputSize,
+             "activation": layer.activation.rawValue, "parameters": layer.parameterCount] as [String: Any]
+        }
+        if json {
+            let object: [String: Any] = [
+                "file": model, "bytes": size, "input_shape": file.inputShape,
+                "pixel_scale": file.pixelScale, "pixel_offset": file.pixelOffset,
+                "classes": file.classCount, "class_names": file.classNames, "loss": network.loss.rawValue,
+                "parameters": network.parameterCount, "layers": layers, "metadata": file.metadata,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("model: \(model) (\(grouped(size)) bytes)")
+        print("input: \(file.inputShape.map(String.init).joined(separator: "×")), pixels × \(file.pixelScale) + \(file.pixelOffset)")
+        print("classes: \(file.classCount)" + (file.classNames.isEmpty ? "" : " (\(file.classNames.joined(separator: ", ")))"))
+        print("network: \(network.sizes.map(String.init).joined(separator: "-")), \(network.loss.rawValue), \(grouped(network.parameterCount)) parameters")
+        for layer in network.layers {
+            print("  dense \(layer.inputSize) → \(layer.outputSize), \(layer.activation.rawValue), \(grouped(layer.parameterCount)) parameters")
+        }
+        if !file.metadata.isEmpty {
+            print("metadata:")
+            for key in file.metadata.keys.sorted() { print("  \(key): \(file.metadata[key]!)") }
+        }
+    }
+}
