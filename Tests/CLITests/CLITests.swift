@@ -171,3 +171,51 @@ func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String..
         for folder in [missing, truncated, notIDX, mismatch] { try? FileManager.default.removeItem(at: folder) }
     }
 }
+
+let fixtures = packageRoot.appendingPathComponent("Fixtures")
+let mnistModel = fixtures.appendingPathComponent("models/mnist-784-100-200-10.nnw").path
+
+@Suite struct PredictCommandTests {
+    @Test func predictsUsersImagesWithTopKAndJSON() throws {
+        let seven = fixtures.appendingPathComponent("digits/transformed/0000-7.pgm").path
+        let two = fixtures.appendingPathComponent("digits/transformed/0001-2.pgm").path  // ASCII P2
+        let text = try nnfast(["predict", mnistModel, seven, two])
+        #expect(text.status == 0, "stderr: \(text.stderr)")
+        #expect(text.stdout.contains("0000-7.pgm: 7 (") && text.stdout.contains("0001-2.pgm: 2 ("))
+        let json = try nnfast(["predict", mnistModel, seven, "--json", "--top", "4"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect(object["label"] as? String == "7" && object["file"] as? String == seven)
+        let top = object["top"] as! [[Any]]
+        #expect(top.count == 4 && top[0][0] as? String == "7")
+        let probabilities = top.map { $0[1] as! Double }
+        #expect(probabilities == probabilities.sorted(by: >) && probabilities[0] > 0.5)
+    }
+
+    @Test func readsAnImageFromStandardInput() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("nnfast")
+        process.arguments = ["predict", mnistModel, "-", "--raw"]
+        process.standardInput = try FileHandle(forReadingFrom: fixtures.appendingPathComponent("digits/mnist/0002-1.pgm"))
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && output.hasPrefix("(stdin): 1 ("))
+    }
+
+    @Test func everyCorruptFixtureFailsWithOneLineNamingIt() throws {
+        let corrupt = fixtures.appendingPathComponent("corrupt")
+        let names = try FileManager.default.contentsOfDirectory(atPath: corrupt.path).sorted()
+        #expect(names.count >= 17)
+        for name in names {
+            let path = corrupt.appendingPathComponent(name).path
+            let result = name.hasSuffix(".nnw")
+                ? try nnfast(["info", path])
+                : try nnfast(["predict", mnistModel, path, "--raw"])
+            expectFailure(result, status: name == "wrong-size-for-raw.pgm" ? 64 : 1, name)
+        }
+        expectFailure(try nnfast(["predict", mnistModel, "--top", "0", "x.pgm"]), status: 64, "--top")
+    }
+}

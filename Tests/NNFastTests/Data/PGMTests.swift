@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import NNFast
+
+@Suite struct PGMTests {
+    @Test func readsBinaryAsciiAndSixteenBitWithComments() throws {
+        let p5 = try PGM.decode(Array("P5\n# a comment\n3 2\n# another\n255\n".utf8) + [0, 128, 255, 1, 2, 3], file: "a.pgm")
+        #expect(p5.width == 3 && p5.height == 2 && p5.maxval == 255)
+        #expect(p5.samples255 == [0, 128, 255, 1, 2, 3])
+        let p2 = try PGM.decode(Array("P2 3 1 # size\n 15\n0 15\n7\n".utf8), file: "b.pgm")
+        #expect(p2.maxval == 15 && p2.pixels[0] == 0 && p2.pixels[1] == 1 && abs(p2.pixels[2] - Float(7) / 15) < 1e-7)
+        let wide = try PGM.decode(Array("P5 2 1 65535\n".utf8) + [0xFF, 0xFF, 0x80, 0x00], file: "c.pgm")
+        #expect(wide.pixels[0] == 1 && abs(wide.pixels[1] - 0.5) < 1e-4)
+    }
+
+    @Test func encodeRoundTrips() throws {
+        let image = GrayImage(width: 4, height: 3, pixels: (0..<12).map { Float($0 * 20) / 255 })
+        #expect(try PGM.decode(PGM.encode(image), file: "r.pgm").samples255 == image.samples255)
+        let sixteen = try PGM.decode(PGM.encode(image, sixteenBit: true), file: "r.pgm")
+        #expect(sixteen.maxval == 65535 && zip(sixteen.pixels, image.pixels).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
+    @Test func refusesBrokenFilesWithTheirReason() {
+        expectError("not a PGM image") { _ = try PGM.decode(Array("P6\n1 1\n255\n".utf8), file: "x") }
+        expectError("ends before its height") { _ = try PGM.decode(Array("P5 28".utf8), file: "x") }
+        expectError("maxval 0 is outside") { _ = try PGM.decode(Array("P5 1 1 0\n".utf8) + [0], file: "x") }
+        expectError("absurdly large") { _ = try PGM.decode(Array("P5 70000 70000 255\n".utf8), file: "x") }
+        expectError("the header says 4") { _ = try PGM.decode(Array("P5 2 2 255\n".utf8) + [1], file: "x") }
+        expectError("ends after 1 of 4 samples") { _ = try PGM.decode(Array("P2 2 2 255 7".utf8), file: "x") }
+        expectError("exceeds maxval") { _ = try PGM.decode(Array("P2 1 1 9 10".utf8), file: "x") }
+        expectError("unexpected byte") { _ = try PGM.decode(Array("P2 1 -1 9 1".utf8), file: "x") }
+    }
+}

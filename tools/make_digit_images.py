@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Write MNIST test digits as PGM files, as-is and transformed the way users' images look.
+
+    python3 tools/make_digit_images.py [--count 100] [--out Fixtures/digits]
+
+Writes, for the first COUNT test images (file names end in the true label):
+  OUT/mnist/NNNN-L.pgm        the 28×28 image exactly (P5, 8-bit)
+  OUT/transformed/NNNN-L.pgm  the same digit inverted (dark ink on light paper), 4× larger,
+                              blurred, placed off-center in a bigger canvas with a grey, slightly
+                              noisy background, saved alternately as 16-bit P5 and ASCII P2
+Deterministic (seeded), so re-running reproduces the committed files. Needs numpy.
+"""
+import argparse
+import gzip
+import os
+import struct
+
+import numpy as np
+
+
+def load_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    rank = data[3]
+    dims = struct.unpack(">" + "I" * rank, data[4:4 + 4 * rank])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+def upscale(image, factor):
+    """Bilinear enlargement by an integer factor."""
+    h, w = image.shape
+    ys = (np.arange(h * factor) + 0.5) / factor - 0.5
+    xs = (np.arange(w * factor) + 0.5) / factor - 0.5
+    y0 = np.clip(np.floor(ys).astype(int), 0, h - 1); y1 = np.clip(y0 + 1, 0, h - 1)
+    x0 = np.clip(np.floor(xs).astype(int), 0, w - 1); x1 = np.clip(x0 + 1, 0, w - 1)
+    fy = np.clip(ys - y0, 0, 1)[:, None]; fx = np.clip(xs - x0, 0, 1)[None, :]
+    top = image[y0][:, x0] * (1 - fx) + image[y0][:, x1] * fx
+    bottom = image[y1][:, x0] * (1 - fx) + image[y1][:, x1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
+def blur(image, sigma):
+    radius = int(3 * sigma)
+    kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    kernel /= kernel.sum()
+    padded = np.pad(image, radius, mode="edge")
+    rows = np.apply_along_axis(lambda r: np.convolve(r, kernel, mode="valid"), 1, padded)
+    return np.apply_along_axis(lambda c: np.convolve(c, kernel, mode="valid"), 0, rows)
+
+
+def write_p5(path, image, maxval):
+    samples = np.clip(np.rint(image * maxval), 0, maxval).astype(">u2" if maxval > 255 else "u1")
+    with open(path, "wb") as f:
+        f.write(f"P5\n# nnfast test digit\n{image.shape[1]} {image.shape[0]}\n{maxval}\n".encode())
+        f.write(samples.tobytes())
+
+
+def write_p2(path, image):
+    samples = np.clip(np.rint(image * 255), 0, 255).astype(int)
+    lines = [" ".join(map(str, row)) for row in samples]
+    with open(path, "w") as f:
+        f.write(f"P2\n# nnfast test digit, ASCII\n{image.shape[1]} {image.shape[0]}\n255\n" + "\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--data", default="Fixtures/mnist")
+    parser.add_argument("--out", default="Fixtures/digits")
+    args = parser.parse_args()
+    images = load_idx(os.path.join(args.data, "t10k-images-idx3-ubyte.gz"))
+    labels = load_idx(os.path.join(args.data, "t10k-labels-idx1-ubyte.gz"))
+    rng = np.random.default_rng(7)
+    for sub in ("mnist", "transformed"):
+        os.makedirs(os.path.join(args.out, sub), exist_ok=True)
+    for i in range(args.count):
+        name = f"{i:04d}-{labels[i]}.pgm"
+        digit = images[i].astype(np.float64) / 255
+        write_p5(os.path.join(args.out, "mnist", name), digit, 255)
+        # Dark ink on light paper, 4× larger, blurred, off-center on a bigger noisy canvas.
+        paper = 0.85 + 0.1 * rng.random()
+        big = blur(upscale(digit, 4), 2.0)
+        canvas = np.full((150, 130), 0.0)
+        y, x = rng.integers(0, 150 - 112), rng.integers(0, 130 - 112)
+        canvas[y:y + 112, x:x + 112] = big
+        user = paper - canvas * (paper - 0.1) + rng.normal(0, 0.01, canvas.shape)
+        user = np.clip(user, 0, 1)
+        path = os.path.join(args.out, "transformed", name)
+        if i % 2 == 0:
+            write_p5(path, user, 65535)
+        else:
+            write_p2(path, user)
+    print(f"wrote {args.count} digits to {args.out}/mnist and {args.out}/transformed")
+
+
+if __name__ == "__main__":
+    main()
