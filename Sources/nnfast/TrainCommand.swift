@@ -58,6 +58,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Save the model here (.nnw): after every epoch as a checkpoint, and at the end.")
     var out = "mnist.nnw"
 
+    @Option(help: "Continue training from this checkpoint (.nnw) up to --epochs; its architecture and random state are kept.")
+    var resume: String?
+
     @Flag(help: "Print only the final result line.")
     var quiet = false
 
@@ -96,9 +99,15 @@ struct TrainCommand: ParsableCommand {
         let loadStarted = Date()
         let dataset = try DatasetFolder.load(folder)
         let loadSeconds = Date().timeIntervalSince(loadStarted)
-        let trainer = try Trainer(options: options, data: dataset, profile: profile)
+        let trainer: Trainer
+        if let resume {
+            trainer = try Trainer(resuming: try ModelFile.load(resume), file: resume, options: options,
+                                  data: dataset, profile: profile)
+        } else {
+            trainer = try Trainer(options: options, data: dataset, profile: profile)
+        }
 
-        let printer = TrainingPrinter(options: options, quiet: quiet)
+        let printer = TrainingPrinter(options: trainer.options, quiet: quiet)
         printer.start(network: trainer.network, folder: folder, loadSeconds: loadSeconds,
                       trainCount: trainer.trainingCount, validationCount: trainer.validationCount,
                       testCount: dataset.test.count)

@@ -21,6 +21,11 @@ public final class Trainer {
     public let profile: StepProfile?
 
     /// Builds and initializes the network for `data` (checked against the options first).
+    /// The first epoch `run` trains: 1, or the one after a resumed checkpoint's.
+    public private(set) var firstEpoch = 1
+    /// The training images in this epoch's order: each epoch shuffles the previous order.
+    private var order: [Int] = []
+
     public init(options: TrainingOptions, data: DatasetFolder, profile: Bool = false) throws(NNFastError) {
         try options.validate()
         try options.check(against: data)
@@ -35,6 +40,7 @@ public final class Trainer {
         generator = SeededGenerator(seed: options.seed)
         network.initialize(options.initializer, using: &generator)
         self.profile = profile ? StepProfile(layerCount: network.layers.count) : nil
+        order = Array(0..<train.count)
     }
 
     public var trainingCount: Int { train.count }
@@ -48,11 +54,10 @@ public final class Trainer {
         let evaluationWorkspace = NetworkWorkspace(network: network, capacity: Evaluation.chunkSize)
         let stepJob = TrainingStepJob(network: network, data: train, workspace: workspace, context: context,
                                       learningRate: options.learningRate, profile: profile)
-        var order = Array(0..<train.count)
         var reports: [EpochReport] = []
         let progressEvery = max(1, 8192 / batchSize)
 
-        for epoch in 1...options.epochs {
+        for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs {
             generator.shuffle(&order)
             let started = DispatchTime.now().uptimeNanoseconds
             var lossSum = 0.0
@@ -165,6 +170,7 @@ extension Trainer {
         metadata["learning_rate"] = String(options.learningRate)
         metadata["batch"] = String(options.batchSize)
         metadata["epochs_planned"] = String(options.epochs)
+        metadata["validation"] = String(options.validationCount)
         if let report {
             metadata["epochs_completed"] = String(report.epoch)
             metadata["test_accuracy"] = String(report.testAccuracy)
@@ -173,5 +179,48 @@ extension Trainer {
         }
         return ModelFile(inputShape: train.imageShape, pixelScale: 1.0 / 255.0, pixelOffset: 0,
                          network: network, metadata: metadata)
+    }
+}
+
+extension Trainer {
+    /// A trainer that continues `checkpoint` (saved by an earlier run after some epoch): its
+    /// weights and the epoch after its last. The architecture, seed, initializer and hold-out come
+    /// from the checkpoint; `options` give the rest (learning rate, batch, total epochs, …).
+    ///
+    /// The random state is replayed, not stored: the same seed and initializer leave the
+    /// generator where the original run had it after initialization, and re-drawing the
+    /// completed epochs' shuffles brings both it and the image order to where that run was.
+    /// So with the same options, stopping and resuming gives the same bits as one run.
+    public convenience init(resuming checkpoint: ModelFile, file: String, options: TrainingOptions,
+                            data: DatasetFolder, profile: Bool = false) throws(NNFastError) {
+        let meta = checkpoint.metadata
+        guard let completed = meta["epochs_completed"].flatMap({ Int($0) }),
+              let seed = meta["seed"].flatMap({ UInt64($0) }),
+              let initializer = meta["init"].flatMap(Initializer.init(rawValue:)),
+              let validation = meta["validation"].flatMap({ Int($0) }) else {
+            throw NNFastError(file, "is not a training checkpoint (its metadata lacks epochs_completed, seed, init or validation)")
+        }
+        guard completed < options.epochs else {
+            throw NNFastError.usage("--epochs", "is \(options.epochs) but \(file) has already trained \(completed) epochs")
+        }
+        let network = checkpoint.network
+        var resumed = options
+        resumed.layers = network.sizes
+        resumed.activation = network.layers.count > 1 ? network.layers[0].activation : options.activation
+        resumed.outputActivation = network.layers[network.layers.count - 1].activation
+        resumed.loss = network.loss
+        resumed.seed = seed
+        resumed.initializer = initializer
+        resumed.validationCount = validation
+        try self.init(options: resumed, data: data, profile: profile)
+        for (mine, saved) in zip(self.network.layers, network.layers) {
+            guard mine.activation == saved.activation else {
+                throw NNFastError(file, "mixes hidden activations, which nnfast train cannot continue")
+            }
+            mine.weights.copy(from: saved.weights)
+            mine.bias.copy(from: saved.bias)
+        }
+        for _ in 0..<completed { generator.shuffle(&order) }
+        firstEpoch = completed + 1
     }
 }
