@@ -101,3 +101,14 @@ func resealed(_ bytes: [UInt8]) -> [UInt8] {
         expectError("cannot create a temporary file") { try sampleModel().save(to: "/nonexistent/folder/m.nnw") }
     }
 }
+
+@Suite struct ModelInputShapeTests {
+    /// `predict` refuses a model whose input is not a grayscale image (it checks `imageSize`).
+    @Test func onlyTwoDimensionalOrSingleChannelInputsAreImages() {
+        let network = Network(sizes: [12, 3], activation: .relu, outputActivation: .identity, loss: .softmaxCrossEntropy)
+        #expect(ModelFile(inputShape: [3, 4], network: network).imageSize! == (width: 4, height: 3))
+        #expect(ModelFile(inputShape: [3, 4, 1], network: network).imageSize! == (width: 4, height: 3))
+        #expect(ModelFile(inputShape: [12], network: network).imageSize == nil)
+        #expect(ModelFile(inputShape: [2, 2, 3], network: network).imageSize == nil)
+    }
+}
