@@ -48,8 +48,9 @@ def read_model(path):
     (stored_crc,) = struct.unpack_from("<I", data, len(data) - 4)
     if zlib.crc32(data[:-4]) != stored_crc:
         raise ModelError(f"{path}: CRC mismatch")
-    if precision != 1:
+    if precision not in (1, 2):
         raise ModelError(f"{path}: precision {precision} not supported")
+    dtype = "<f4" if precision == 1 else "<f2"
     loss, scale, offset, rank = take("<IffI")
     dims = list(take(f"<{rank}I"))
     (classes,) = take("<I")
@@ -62,8 +63,8 @@ def read_model(path):
         kind, inputs, outputs, activation, w_off, b_off = take("<IIIIQQ")
         if kind != 1:
             raise ModelError(f"{path}: unknown layer kind {kind}")
-        w = np.frombuffer(data, dtype="<f4", count=inputs * outputs, offset=w_off).reshape(inputs, outputs)
-        b = np.frombuffer(data, dtype="<f4", count=outputs, offset=b_off)
+        w = np.frombuffer(data, dtype=dtype, count=inputs * outputs, offset=w_off).reshape(inputs, outputs)
+        b = np.frombuffer(data, dtype=dtype, count=outputs, offset=b_off)
         layers.append({"activation": ACTIVATIONS[activation], "W": w, "b": b})
     (meta_bytes,) = take("<I")
     metadata = json.loads(data[pos:pos + meta_bytes].decode("utf-8"))

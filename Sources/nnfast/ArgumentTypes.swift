@@ -4,6 +4,7 @@ import NNFast
 extension Activation: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension Initializer: ExpressibleByArgument {}
+extension ModelFile.Precision: ExpressibleByArgument {}
 
 /// `--layers 784,100,200,10`: the size of every layer, input first.
 struct LayerSizes: ExpressibleByArgument, CustomStringConvertible {

@@ -6,6 +6,14 @@ struct _ByteWriter {
     mutating func u32(_ value: UInt32) { append(value) }
     mutating func u64(_ value: UInt64) { append(value) }
     mutating func f32(_ value: Float) { append(value.bitPattern) }
+
+    /// Tensor values as float32, or rounded to nearest float16.
+    mutating func tensor(_ values: [Float], _ precision: ModelFile.Precision) {
+        switch precision {
+        case .float32: for value in values { f32(value) }
+        case .float16: for value in values { u16(Float16(value).bitPattern) }
+        }
+    }
     mutating func raw(_ data: [UInt8]) { bytes += data }
 
     /// Zero bytes up to the next multiple of `alignment`.

@@ -15,6 +15,17 @@ public struct ModelFile {
     /// Free-form facts about the run: seed, epochs, accuracies, creation time, nnfast version,
     /// training command. Stored as a JSON object of strings and numbers.
     public var metadata: [String: String]
+    /// How the tensors are stored: float32, or float16 (half the file; the values are rounded
+    /// to half precision and widened back to float32 when loaded).
+    public var precision: Precision = .float32
+
+    public enum Precision: String, CaseIterable, Sendable {
+        case float32 = "f32"
+        case float16 = "f16"
+
+        var code: UInt16 { self == .float32 ? 1 : 2 }
+        var byteSize: Int { self == .float32 ? 4 : 2 }
+    }
 
     public init(inputShape: [Int], pixelScale: Float = 1.0 / 255.0, pixelOffset: Float = 0,
                 classNames: [String] = [], network: Network, metadata: [String: String] = [:]) {

@@ -35,7 +35,10 @@ extension ModelFile {
         guard stored == computed else {
             throw NNFastError(file, "corrupt model: CRC-32 mismatch (stored \(hex32(stored)), computed \(hex32(computed)))")
         }
-        guard precision == 1 else { throw NNFastError(file, "unsupported tensor precision \(precision) (this nnfast reads 1 = float32)") }
+        guard let storage = Precision.allCases.first(where: { $0.code == precision }) else {
+            throw NNFastError(file, "unsupported tensor precision \(precision) (this nnfast reads 1 = float32, 2 = float16)")
+        }
+        let elementBytes = UInt64(storage.byteSize)
         let lossCode = try r.u32("loss")
         guard let loss = Loss(code: lossCode) else { throw NNFastError(file, "unknown loss kind \(lossCode)") }
         let pixelScale = try r.f32("pixel scale"), pixelOffset = try r.f32("pixel offset")
@@ -87,10 +90,10 @@ extension ModelFile {
             let weightsOffset = try r.u64("layer \(l) weights offset"), biasOffset = try r.u64("layer \(l) bias offset")
             // Sizes in bytes, overflow-checked against the file before anything is allocated.
             let (weightCount, overflow) = inputs.multipliedReportingOverflow(by: outputs)
-            guard !overflow, UInt64(weightCount) <= tensorEnd / 4,
+            guard !overflow, UInt64(weightCount) <= tensorEnd / elementBytes,
                   weightsOffset % UInt64(tensorAlignment) == 0, biasOffset % UInt64(tensorAlignment) == 0,
-                  weightsOffset <= tensorEnd, tensorEnd - weightsOffset >= UInt64(weightCount) * 4,
-                  biasOffset <= tensorEnd, tensorEnd - biasOffset >= UInt64(outputs) * 4 else {
+                  weightsOffset <= tensorEnd, tensorEnd - weightsOffset >= UInt64(weightCount) * elementBytes,
+                  biasOffset <= tensorEnd, tensorEnd - biasOffset >= UInt64(outputs) * elementBytes else {
                 throw NNFastError(file, "corrupt model: layer \(l)'s tensors (\(inputs)×\(outputs)) do not fit in the file")
             }
             specs.append((inputs, outputs, activation, Int(weightsOffset), Int(biasOffset)))
@@ -112,20 +115,27 @@ extension ModelFile {
 
         let network = Network(layers: specs.map { ($0.inputs, $0.outputs, $0.activation) }, loss: loss)
         for (layer, spec) in zip(network.layers, specs) {
-            layer.weights.setValues(floats(bytes, at: spec.weights, count: spec.inputs * spec.outputs))
-            layer.bias.setValues(floats(bytes, at: spec.bias, count: spec.outputs))
+            layer.weights.setValues(floats(bytes, at: spec.weights, count: spec.inputs * spec.outputs, storage))
+            layer.bias.setValues(floats(bytes, at: spec.bias, count: spec.outputs, storage))
         }
         var metadata: [String: String] = [:]
         for (key, value) in object { metadata[key] = "\(value)" }
-        return ModelFile(inputShape: inputShape, pixelScale: pixelScale, pixelOffset: pixelOffset,
-                         classNames: classNames, network: network, metadata: metadata)
+        var model = ModelFile(inputShape: inputShape, pixelScale: pixelScale, pixelOffset: pixelOffset,
+                              classNames: classNames, network: network, metadata: metadata)
+        model.precision = storage
+        return model
     }
 }
 
-/// `count` little-endian float32 values at `offset` (already checked to be inside `bytes`).
-private func floats(_ bytes: [UInt8], at offset: Int, count: Int) -> [Float] {
+/// `count` little-endian tensor values at `offset` (already checked to be inside `bytes`).
+private func floats(_ bytes: [UInt8], at offset: Int, count: Int, _ precision: ModelFile.Precision) -> [Float] {
     bytes.withUnsafeBytes { raw in
-        (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self))) }
+        switch precision {
+        case .float32:
+            (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self))) }
+        case .float16:
+            (0..<count).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 2 * $0, as: UInt16.self)))) }
+        }
     }
 }
 

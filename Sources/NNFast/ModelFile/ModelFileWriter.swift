@@ -1,12 +1,12 @@
 import Foundation
 
 extension ModelFile {
-    /// The `.nnw` bytes of this model (format version 1, float32 tensors).
+    /// The `.nnw` bytes of this model (format version 1, tensors in `precision`).
     public func encoded() -> [UInt8] {
         var w = _ByteWriter()
         w.raw(ModelFile.magic)
         w.u16(ModelFile.formatVersion)
-        w.u16(1)  // precision: float32
+        w.u16(precision.code)
         let lengthOffset = w.bytes.count
         w.u64(0)  // file length, patched below
         w.u32(network.loss.code)
@@ -35,10 +35,10 @@ extension ModelFile {
         for (layer, slot) in zip(network.layers, offsetSlots) {
             w.pad(to: ModelFile.tensorAlignment)
             w.patchU64(at: slot, UInt64(w.bytes.count))
-            for value in layer.weights.values { w.f32(value) }
+            w.tensor(layer.weights.values, precision)
             w.pad(to: ModelFile.tensorAlignment)
             w.patchU64(at: slot + 8, UInt64(w.bytes.count))
-            for value in layer.bias.values { w.f32(value) }
+            w.tensor(layer.bias.values, precision)
         }
         w.patchU64(at: lengthOffset, UInt64(w.bytes.count + 4))
         w.u32(crc32Checksum(w.bytes))

@@ -112,3 +112,23 @@ func resealed(_ bytes: [UInt8]) -> [UInt8] {
         #expect(ModelFile(inputShape: [2, 2, 3], network: network).imageSize == nil)
     }
 }
+
+@Suite struct HalfPrecisionTests {
+    @Test func float16FilesHoldHalfRoundedValuesInHalfTheSpace() throws {
+        var model = sampleModel()
+        let full = model.encoded()
+        model.precision = .float16
+        let half = model.encoded()
+        let read = try ModelFile.decode(half, file: "h.nnw")
+        #expect(read.precision == .float16)
+        for (a, b) in zip(read.network.layers, model.network.layers) {
+            #expect(a.weights.values == b.weights.values.map { Float(Float16($0)) })
+            #expect(a.bias.values == b.bias.values.map { Float(Float16($0)) })
+        }
+        #expect(half.count < full.count)
+        let mnist = try ModelFile.load(packageRoot.appendingPathComponent("Fixtures/models/mnist-784-100-200-10.nnw").path)
+        var halfMNIST = mnist
+        halfMNIST.precision = .float16
+        #expect(Double(halfMNIST.encoded().count) < 0.51 * Double(mnist.encoded().count))
+    }
+}
