@@ -51,6 +51,18 @@ def main():
     files["bad-header.pgm"] = b"P5\n28 x8\n255\n" + bytes(784)
     files["sample-over-maxval.pgm"] = b"P2\n2 1\n9\n3 12\n"
     files["wrong-size-for-raw.pgm"] = b"P5\n27 28\n255\n" + bytes(27 * 28)
+    png = bytearray(open("Fixtures/digits/transformed/0002-1.png", "rb").read())
+    bad = bytearray(png); bad[len(png) // 2] ^= 0x20
+    files["bad-crc.png"] = bytes(bad)
+    files["truncated.png"] = bytes(png[: len(png) // 2])
+
+    def with_header(field_offset, value):
+        # IHDR data starts at byte 16; its CRC covers bytes 12..29 and sits at 29..33.
+        patched = bytearray(png); patched[16 + field_offset] = value
+        patched[29:33] = struct.pack(">I", zlib.crc32(bytes(patched[12:29])))
+        return bytes(patched)
+    files["interlaced.png"] = with_header(12, 1)
+    files["palette.png"] = with_header(9, 3)
     for name, data in files.items():
         with open(os.path.join(args.out, name), "wb") as f:
             f.write(data)

@@ -5,15 +5,18 @@
 
 Writes, for the first COUNT test images (file names end in the true label):
   OUT/mnist/NNNN-L.pgm        the 28×28 image exactly (P5, 8-bit)
-  OUT/transformed/NNNN-L.pgm  the same digit inverted (dark ink on light paper), 4× larger,
+  OUT/transformed/NNNN-L.*    the same digit inverted (dark ink on light paper), 4× larger,
                               blurred, placed off-center in a bigger canvas with a grey, slightly
-                              noisy background, saved alternately as 16-bit P5 and ASCII P2
+                              noisy background, saved in turn as 16-bit P5, ASCII P2, RGB PNG
+                              (row filters cycling through all five types) and RGBA PNG (blue
+                              ink on a transparent background, as drawing apps save it)
 Deterministic (seeded), so re-running reproduces the committed files. Needs numpy.
 """
 import argparse
 import gzip
 import os
 import struct
+import zlib
 
 import numpy as np
 
@@ -62,6 +65,42 @@ def write_p2(path, image):
         f.write(f"P2\n# nnfast test digit, ASCII\n{image.shape[1]} {image.shape[0]}\n255\n" + "\n".join(lines) + "\n")
 
 
+def png_chunk(kind, data):
+    body = kind + data
+    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+
+def paeth(a, b, c):
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+
+
+def write_png(path, pixels, color_type):
+    """pixels: height × width × channels uint8. Row y uses filter y % 5."""
+    height, width, channels = pixels.shape
+    bpp = channels
+    raw = bytearray()
+    previous = bytes(width * channels)
+    for y in range(height):
+        row = pixels[y].tobytes()
+        kind = y % 5
+        out = bytearray([kind])
+        for i in range(len(row)):
+            left = row[i - bpp] if i >= bpp else 0
+            up = previous[i]
+            upleft = previous[i - bpp] if i >= bpp else 0
+            predictor = [0, left, up, (left + up) // 2, paeth(left, up, upleft)][kind]
+            out.append((row[i] - predictor) & 0xFF)
+        raw += out
+        previous = row
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"tEXt", b"Comment\x00nnfast test digit")
+    data += png_chunk(b"IDAT", zlib.compress(bytes(raw), 9)) + png_chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100)
@@ -86,10 +125,21 @@ def main():
         user = paper - canvas * (paper - 0.1) + rng.normal(0, 0.01, canvas.shape)
         user = np.clip(user, 0, 1)
         path = os.path.join(args.out, "transformed", name)
-        if i % 2 == 0:
+        stem = path[:-4]
+        if i % 4 == 0:
             write_p5(path, user, 65535)
-        else:
+        elif i % 4 == 1:
             write_p2(path, user)
+        elif i % 4 == 2:
+            gray = np.clip(np.rint(user * 255), 0, 255).astype(np.uint8)
+            tint = np.stack([gray, np.clip(gray.astype(int) + 6, 0, 255).astype(np.uint8), gray], axis=2)
+            write_png(stem + ".png", tint, 2)
+        else:
+            ink = np.clip(canvas + rng.normal(0, 0.01, canvas.shape), 0, 1)
+            rgba = np.zeros(canvas.shape + (4,), dtype=np.uint8)
+            rgba[..., 0], rgba[..., 1], rgba[..., 2] = 20, 40, 160  # blue ink
+            rgba[..., 3] = np.clip(np.rint(ink * 255), 0, 255).astype(np.uint8)
+            write_png(stem + ".png", rgba, 6)
     print(f"wrote {args.count} digits to {args.out}/mnist and {args.out}/transformed")
 
 

@@ -6,7 +6,7 @@ import NNFast
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Classify images (PGM: P5 or P2, 8- or 16-bit) with a saved model.",
+        abstract: "Classify images (PGM P5/P2 or PNG, 8- or 16-bit) with a saved model.",
         discussion: """
             By default each image is prepared the way MNIST was made: the polarity is detected \
             (dark ink on light paper is inverted), the digit is cropped to its ink, scaled so its \
@@ -45,7 +45,7 @@ struct PredictCommand: ParsableCommand {
         for path in images {
             let bytes = path == "-" ? [UInt8](FileHandle.standardInput.readDataToEndOfFile()) : try FileBytes.read(path)
             let name = path == "-" ? "(stdin)" : path
-            let image = try PGM.decode(bytes, file: name)
+            let image = try ImageFile.decode(bytes, file: name)
             let input: GrayImage
             if raw {
                 guard image.width == size.width && image.height == size.height else {

@@ -208,7 +208,7 @@ let mnistModel = fixtures.appendingPathComponent("models/mnist-784-100-200-10.nn
     @Test func everyCorruptFixtureFailsWithOneLineNamingIt() throws {
         let corrupt = fixtures.appendingPathComponent("corrupt")
         let names = try FileManager.default.contentsOfDirectory(atPath: corrupt.path).sorted()
-        #expect(names.count >= 17)
+        #expect(names.count >= 21)
         for name in names {
             let path = corrupt.appendingPathComponent(name).path
             let result = name.hasSuffix(".nnw")

@@ -23,11 +23,22 @@ public enum Gzip {
         let tail = bytes.count - 4
         let sizeHint = Int(bytes[tail]) | Int(bytes[tail + 1]) << 8 | Int(bytes[tail + 2]) << 16
             | Int(bytes[tail + 3]) << 24
+        return try inflateStream(bytes, windowBits: 15 + 16, sizeHint: sizeHint, file: file, limit: limit, kind: "gzip")
+    }
+
+    /// Inflates one zlib stream (as in PNG's IDAT data), refusing output beyond `limit` bytes.
+    public static func decompressZlib(_ bytes: [UInt8], file: String, expectedSize: Int, limit: Int) throws(NNFastError) -> [UInt8] {
+        try inflateStream(bytes, windowBits: 15, sizeHint: expectedSize, file: file, limit: limit, kind: "zlib")
+    }
+
+    private static func inflateStream(
+        _ bytes: [UInt8], windowBits: Int32, sizeHint: Int, file: String, limit: Int, kind: String
+    ) throws(NNFastError) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: min(max(sizeHint, 1024), limit) + 1)
         var produced = 0
 
         var stream = z_stream()
-        guard nnfast_inflateInit2(&stream, 15 + 16) == Z_OK else {
+        guard nnfast_inflateInit2(&stream, windowBits) == Z_OK else {
             throw NNFastError(file, "zlib could not start inflating")
         }
         defer { inflateEnd(&stream) }
@@ -65,17 +76,17 @@ public enum Gzip {
                         return output
                     }
                     let next = input.count - remaining
-                    guard remaining >= 2, input[next] == 0x1F, input[next + 1] == 0x8B else {
-                        throw NNFastError(file, "\(remaining) unexpected bytes after the end of the gzip data")
+                    guard kind == "gzip", remaining >= 2, input[next] == 0x1F, input[next + 1] == 0x8B else {
+                        throw NNFastError(file, "\(remaining) unexpected bytes after the end of the \(kind) data")
                     }
                     inflateReset(&stream)  // another member follows (as `cat a.gz b.gz` makes)
                 case Z_BUF_ERROR where stream.avail_in == 0 && consumed == input.count && stream.avail_out > 0:
-                    throw NNFastError(file, "truncated gzip data: the stream ends early (after \(produced) decompressed bytes)")
+                    throw NNFastError(file, "truncated \(kind) data: the stream ends early (after \(produced) decompressed bytes)")
                 case Z_BUF_ERROR:
                     continue  // out of output room: grow and retry
                 case Z_DATA_ERROR, Z_NEED_DICT, Z_STREAM_ERROR:
                     let reason = stream.msg.map { String(cString: $0) } ?? "invalid data"
-                    throw NNFastError(file, "corrupt gzip data: \(reason)")
+                    throw NNFastError(file, "corrupt \(kind) data: \(reason)")
                 case Z_MEM_ERROR:
                     throw NNFastError(file, "out of memory while decompressing")
                 default:

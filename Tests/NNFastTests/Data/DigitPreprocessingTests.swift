@@ -23,7 +23,7 @@ struct DigitFixtures {
         let files = files(subfolder)
         var correct = 0
         for file in files {
-            let image = try PGM.decode(try FileBytes.read(file.path), file: file.path)
+            let image = try ImageFile.decode(try FileBytes.read(file.path), file: file.path)
             let input = raw ? image : DigitPreprocessing.mnistStyle(image)
             if model.predict(samples255: input.samples255).ranked[0].label == file.label { correct += 1 }
         }

@@ -31,3 +31,27 @@ import Testing
         expectError("unexpected byte") { _ = try PGM.decode(Array("P2 1 -1 9 1".utf8), file: "x") }
     }
 }
+
+@Suite struct PNGTests {
+    static let folder = packageRoot.appendingPathComponent("Fixtures/digits/transformed")
+
+    /// RGB (row filters cycling through all five types) and RGBA over a transparent background:
+    /// both decode to light paper with a dark digit somewhere inside.
+    @Test(arguments: ["0002-1.png", "0003-0.png"])
+    func decodesColorAndAlphaToGray(name: String) throws {
+        let path = Self.folder.appendingPathComponent(name).path
+        let image = try ImageFile.decode(try FileBytes.read(path), file: path)
+        #expect(image.width == 130 && image.height == 150)
+        #expect(image.pixels.allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect(image[0, 0] > 0.8 && (image.pixels.min() ?? 1) < 0.3)
+    }
+
+    @Test func refusesBrokenFilesWithTheirReason() throws {
+        let bytes = try FileBytes.read(Self.folder.appendingPathComponent("0002-1.png").path)
+        var corrupt = bytes
+        corrupt[bytes.count / 2] ^= 0x20
+        expectError("CRC mismatch") { _ = try PNG.decode(corrupt, file: "x.png") }
+        expectError("truncated PNG") { _ = try PNG.decode(Array(bytes.prefix(bytes.count - 30)), file: "x.png") }
+        expectError("not a PGM or PNG image") { _ = try ImageFile.decode(Array("GIF89a".utf8), file: "x.gif") }
+    }
+}

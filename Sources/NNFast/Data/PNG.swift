@@ -1,0 +1,125 @@
+/// PNG: 8- and 16-bit grayscale, gray + alpha, RGB and RGBA, non-interlaced, every chunk's
+/// CRC checked, image data inflated through zlib with its size bounded by the header. Color is
+/// reduced to luminance (Rec. 601 weights); transparent pixels are composited over white paper.
+public enum PNG {
+    static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    public static func hasMagic(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 8 && Array(bytes[0..<8]) == signature
+    }
+
+    public static func decode(_ bytes: [UInt8], file: String) throws(NNFastError) -> GrayImage {
+        guard hasMagic(bytes) else { throw NNFastError(file, "not a PNG image (bad signature)") }
+        var position = 8
+        var header: (width: Int, height: Int, depth: Int, color: Int)?
+        var compressed: [UInt8] = []
+        var ended = false
+        while !ended {
+            guard bytes.count - position >= 12 else { throw NNFastError(file, "truncated PNG: a chunk is cut off at byte \(position)") }
+            let length = bigEndian32(bytes, position)
+            let type = String(decoding: bytes[(position + 4)..<(position + 8)], as: UTF8.self)
+            guard length <= bytes.count - position - 12 else {
+                throw NNFastError(file, "truncated PNG: chunk \(type) of \(length) bytes runs past the end of the file")
+            }
+            let body = position + 8
+            let stored = UInt32(bigEndian32(bytes, body + length))
+            guard crc32Checksum(bytes[(position + 4)..<(body + length)]) == stored else {
+                throw NNFastError(file, "corrupt PNG: CRC mismatch in chunk \(type)")
+            }
+            switch type {
+            case "IHDR":
+                guard length == 13, header == nil else { throw NNFastError(file, "corrupt PNG: bad IHDR chunk") }
+                let width = bigEndian32(bytes, body), height = bigEndian32(bytes, body + 4)
+                let depth = Int(bytes[body + 8]), color = Int(bytes[body + 9])
+                guard bytes[body + 10] == 0, bytes[body + 11] == 0 else { throw NNFastError(file, "corrupt PNG: unknown compression or filter method") }
+                guard bytes[body + 12] == 0 else { throw NNFastError(file, "interlaced PNG is not supported; save it without interlacing") }
+                guard [0, 2, 4, 6].contains(color), depth == 8 || depth == 16 else {
+                    throw NNFastError(file, "PNG color type \(color) at \(depth) bits is not supported (8- or 16-bit gray, gray+alpha, RGB or RGBA)")
+                }
+                guard width > 0, height > 0 else { throw NNFastError(file, "PNG size \(width)×\(height) is empty") }
+                guard width <= GrayImage.maximumPixels / height else {
+                    throw NNFastError(file, "PNG size \(width)×\(height) is absurdly large; refusing")
+                }
+                header = (width, height, depth, color)
+            case "IDAT":
+                guard header != nil else { throw NNFastError(file, "corrupt PNG: image data before the IHDR chunk") }
+                compressed += bytes[body..<(body + length)]
+            case "IEND":
+                ended = true
+            default:
+                break  // ancillary chunks (gamma, text, …) are ignored
+            }
+            position = body + length + 4
+        }
+        guard let header else { throw NNFastError(file, "corrupt PNG: no IHDR chunk") }
+        guard !compressed.isEmpty else { throw NNFastError(file, "corrupt PNG: no image data") }
+        let channels = [0: 1, 2: 3, 4: 2, 6: 4][header.color]!
+        let bytesPerPixel = channels * header.depth / 8
+        let rowBytes = header.width * bytesPerPixel
+        let expected = header.height * (rowBytes + 1)
+        let raw = try Gzip.decompressZlib(compressed, file: file, expectedSize: expected, limit: expected)
+        guard raw.count == expected else {
+            throw NNFastError(file, "corrupt PNG: image data is \(raw.count) bytes, \(header.width)×\(header.height) needs \(expected)")
+        }
+        let rows = try unfilter(raw, rowBytes: rowBytes, height: header.height, bytesPerPixel: bytesPerPixel, file: file)
+        let maxval = header.depth == 16 ? 65535 : 255
+        let scale = 1 / Float(maxval)
+        var pixels = [Float](repeating: 0, count: header.width * header.height)
+        for y in 0..<header.height {
+            for x in 0..<header.width {
+                var samples = [Float](repeating: 0, count: channels)
+                for c in 0..<channels {
+                    let at = y * rowBytes + (x * channels + c) * header.depth / 8
+                    samples[c] = Float(header.depth == 16 ? Int(rows[at]) << 8 | Int(rows[at + 1]) : Int(rows[at])) * scale
+                }
+                let gray = channels >= 3 ? 0.299 * samples[0] + 0.587 * samples[1] + 0.114 * samples[2] : samples[0]
+                let alpha = channels == 2 ? samples[1] : channels == 4 ? samples[3] : 1
+                pixels[y * header.width + x] = alpha * gray + (1 - alpha)  // over white paper
+            }
+        }
+        return GrayImage(width: header.width, height: header.height, pixels: pixels, maxval: maxval)
+    }
+
+    /// Undoes the per-row filters (None, Sub, Up, Average, Paeth) into plain rows.
+    static func unfilter(_ data: [UInt8], rowBytes: Int, height: Int, bytesPerPixel: Int, file: String) throws(NNFastError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: rowBytes * height)
+        for y in 0..<height {
+            let filter = data[y * (rowBytes + 1)]
+            let source = y * (rowBytes + 1) + 1
+            let row = y * rowBytes
+            for i in 0..<rowBytes {
+                let left = i >= bytesPerPixel ? Int(out[row + i - bytesPerPixel]) : 0
+                let up = y > 0 ? Int(out[row - rowBytes + i]) : 0
+                let upLeft = (y > 0 && i >= bytesPerPixel) ? Int(out[row - rowBytes + i - bytesPerPixel]) : 0
+                let predictor: Int
+                switch filter {
+                case 0: predictor = 0
+                case 1: predictor = left
+                case 2: predictor = up
+                case 3: predictor = (left + up) / 2
+                case 4:
+                    let p = left + up - upLeft
+                    let pa = abs(p - left), pb = abs(p - up), pc = abs(p - upLeft)
+                    predictor = pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft
+                default:
+                    throw NNFastError(file, "corrupt PNG: unknown row filter \(filter) in row \(y)")
+                }
+                out[row + i] = UInt8(truncatingIfNeeded: Int(data[source + i]) + predictor)
+            }
+        }
+        return out
+    }
+
+    private static func bigEndian32(_ bytes: [UInt8], _ at: Int) -> Int {
+        Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
+    }
+}
+
+/// Reads a PGM or PNG image, chosen by its magic bytes.
+public enum ImageFile {
+    public static func decode(_ bytes: [UInt8], file: String) throws(NNFastError) -> GrayImage {
+        if PNG.hasMagic(bytes) { return try PNG.decode(bytes, file: file) }
+        if PGM.hasMagic(bytes) { return try PGM.decode(bytes, file: file) }
+        throw NNFastError(file, "not a PGM or PNG image")
+    }
+}
