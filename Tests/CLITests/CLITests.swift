@@ -219,3 +219,42 @@ let mnistModel = fixtures.appendingPathComponent("models/mnist-784-100-200-10.nn
         expectFailure(try nnfast(["predict", mnistModel, "--top", "0", "x.pgm"]), status: 64, "--top")
     }
 }
+
+/// A plain-IDX dataset folder whose "images" are 1-D vectors of 16 values (shape N × 16).
+func vectorDataset(count: Int) throws -> URL {
+    let folder = temporaryFolder()
+    func idx(_ type: UInt8, _ dims: [UInt32], _ payload: [UInt8]) -> Data {
+        var bytes: [UInt8] = [0, 0, type, UInt8(dims.count)]
+        for d in dims { bytes += [UInt8(d >> 24), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)] }
+        return Data(bytes + payload)
+    }
+    let pixels = (0..<(count * 16)).map { UInt8(($0 * 37) % 256) }
+    let labels = (0..<count).map { UInt8($0 % 3) }
+    for prefix in ["train", "t10k"] {
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("\(prefix)-images-idx3-ubyte").path,
+                                       contents: idx(8, [UInt32(count), 16], pixels))
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("\(prefix)-labels-idx1-ubyte").path,
+                                       contents: idx(8, [UInt32(count)], labels))
+    }
+    return folder
+}
+
+@Suite struct ModelDataMismatchTests {
+    @Test func modelsThatDoNotFitTheDataOrTakeNoImagesAreRefused() throws {
+        let folder = try vectorDataset(count: 60)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The MNIST model on 16-value vectors: exit 64, naming the model.
+        expectFailure(try nnfast(["eval", mnistModel, "--data", folder.path]), status: 64,
+                      "mnist-784-100-200-10.nnw", "takes 784 inputs", "16 pixels")
+        // A model trained on vectors takes no images: predict refuses it.
+        let model = folder.appendingPathComponent("vectors.nnw").path
+        let train = try nnfast(["train", "--data", folder.path, "--layers", "16,3", "--epochs", "1",
+                                "--validation", "0", "--quiet", "--out", model])
+        #expect(train.status == 0, "stderr: \(train.stderr)")
+        let info = try nnfast(["info", model, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as! [String: Any]
+        #expect(object["input_shape"] as? [Int] == [16])
+        expectFailure(try nnfast(["predict", model, fixtures.appendingPathComponent("digits/mnist/0000-7.pgm").path]),
+                      status: 64, "vectors.nnw", "not a grayscale image")
+    }
+}
