@@ -13,20 +13,13 @@ Writes, for the first COUNT test images (file names end in the true label):
 Deterministic (seeded), so re-running reproduces the committed files. Needs numpy.
 """
 import argparse
-import gzip
 import os
 import struct
 import zlib
 
 import numpy as np
 
-
-def load_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    rank = data[3]
-    dims = struct.unpack(">" + "I" * rank, data[4:4 + 4 * rank])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+from idx import load_idx
 
 
 def upscale(image, factor):

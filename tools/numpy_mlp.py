@@ -9,21 +9,13 @@ a JSON summary on the last line.
     python3 tools/numpy_mlp.py [--epochs 3] [--batch 32] [--dtype float32|float64] [--data Fixtures/mnist]
 """
 import argparse
-import gzip
 import json
 import os
-import struct
 import time
 
 import numpy as np
 
-
-def load_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    rank = data[3]
-    dims = struct.unpack(">" + "I" * rank, data[4 : 4 + 4 * rank])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+from idx import load_idx
 
 
 def main():
