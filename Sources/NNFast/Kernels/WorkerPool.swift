@@ -79,7 +79,12 @@ final class _WorkerPoolState: @unchecked Sendable {
     }
 
     func waitForWorkers() {
-        while remaining.load(ordering: .acquiring) != 0 {}
+        var spins = 0
+        while remaining.load(ordering: .acquiring) != 0 {
+            spins += 1
+            // More threads than free cores (`--threads 8` on two): let the workers we wait for run.
+            if spins & 4095 == 0 { sched_yield() }
+        }
         job = nil
     }
 
@@ -102,10 +107,14 @@ final class _WorkerPoolState: @unchecked Sendable {
                 var spins = 0
                 while current == seen {
                     spins += 1
-                    if spins & 1023 == 0 && DispatchTime.now().uptimeNanoseconds - spinStart > spinNanoseconds {
-                        condition.lock()
-                        while generation.load(ordering: .acquiring) == seen { condition.wait() }
-                        condition.unlock()
+                    if spins & 1023 == 0 {
+                        if DispatchTime.now().uptimeNanoseconds - spinStart > spinNanoseconds {
+                            condition.lock()
+                            while generation.load(ordering: .acquiring) == seen { condition.wait() }
+                            condition.unlock()
+                        } else {
+                            sched_yield()  // oversubscribed (more threads than cores): let others run
+                        }
                     }
                     current = generation.load(ordering: .acquiring)
                 }
