@@ -18,7 +18,9 @@ public final class WorkerPool: @unchecked Sendable {
 
     public init(threads: Int) {
         threadCount = max(1, threads)
-        shared = _WorkerPoolState()
+        // Yielding while spinning only helps when threads outnumber cores; otherwise it can hand
+        // the core to another process for a whole time slice, far longer than a step phase.
+        shared = _WorkerPoolState(yieldWhileSpinning: threadCount > ProcessInfo.processInfo.activeProcessorCount)
         for index in 1..<threadCount {
             let state = shared
             let thread = Thread { state.workerLoop(index: index) }
@@ -66,6 +68,11 @@ final class _WorkerPoolState: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let condition = NSCondition()
     private var job: ParallelJob?
+    private let yieldWhileSpinning: Bool
+
+    init(yieldWhileSpinning: Bool) {
+        self.yieldWhileSpinning = yieldWhileSpinning
+    }
     /// How long a worker spins for the next job before it sleeps.
     private let spinNanoseconds: UInt64 = 200_000
 
@@ -83,7 +90,7 @@ final class _WorkerPoolState: @unchecked Sendable {
         while remaining.load(ordering: .acquiring) != 0 {
             spins += 1
             // More threads than free cores (`--threads 8` on two): let the workers we wait for run.
-            if spins & 4095 == 0 { sched_yield() }
+            if yieldWhileSpinning && spins & 4095 == 0 { sched_yield() }
         }
         job = nil
     }
@@ -112,8 +119,8 @@ final class _WorkerPoolState: @unchecked Sendable {
                             condition.lock()
                             while generation.load(ordering: .acquiring) == seen { condition.wait() }
                             condition.unlock()
-                        } else {
-                            sched_yield()  // oversubscribed (more threads than cores): let others run
+                        } else if yieldWhileSpinning {
+                            sched_yield()  // more threads than cores: let the others run
                         }
                     }
                     current = generation.load(ordering: .acquiring)
