@@ -17,7 +17,8 @@ func gemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int,
-    epilogue: GEMMEpilogue = .plain, scratch: GEMMScratch, threads: Int = 1
+    epilogue: GEMMEpilogue = .plain, scratch: GEMMScratch, threads: Int = 1,
+    prepackedB: UnsafePointer<Float>? = nil
 ) {
     guard m > 0 && n > 0 else { return }
     guard k > 0 && epilogue.alpha != 0 else {
@@ -31,7 +32,8 @@ func gemm(
     }
     let plan = _GEMMPanelPlan(
         transA: transA, transB: transB, m: m, n: n, k: k,
-        a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue, scratch: scratch)
+        a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue, scratch: scratch,
+        prepackedB: prepackedB)
     let workers = gemmWorkerCount(m: m, n: n, k: k, threads: threads, panels: plan.panelCount)
     if workers <= 1 {
         plan.computePanels(0..<plan.panelCount)
@@ -93,30 +95,38 @@ struct _GEMMPanelPlan: @unchecked Sendable {
     let b: UnsafePointer<Float>, ldb: Int
     let c: UnsafeMutablePointer<Float>, ldc: Int
     let epilogue: GEMMEpilogue
-    let packed: UnsafeMutablePointer<Float>
+    let packed: UnsafePointer<Float>
     /// Panels below this index read B in place; the rest read the packed copy.
     let firstPackedPanel: Int
     let panelCount: Int
 
     init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue, scratch: GEMMScratch) {
+         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue, scratch: GEMMScratch,
+         prepackedB: UnsafePointer<Float>? = nil) {
         self.transA = transA; self.m = m; self.n = n; self.k = k
         self.a = a; self.lda = lda; self.b = b; self.ldb = ldb; self.c = c; self.ldc = ldc
         self.epilogue = epilogue
         panelCount = (n + gemmNR - 1) / gemmNR
+        if let prepackedB {
+            // Every panel of op(B) already packed by the caller (`packTransposedPanels`).
+            firstPackedPanel = 0
+            packed = prepackedB
+            return
+        }
         if transB {
             firstPackedPanel = 0
         } else {
             firstPackedPanel = ldb >= panelCount * gemmNR ? panelCount : n / gemmNR
         }
         let packedPanels = panelCount - firstPackedPanel
-        packed = scratch.reserve(max(packedPanels * k * gemmNR, 1))
+        let buffer = scratch.reserve(max(packedPanels * k * gemmNR, 1))
         for panel in firstPackedPanel..<panelCount {
             let col0 = panel * gemmNR
             packPanelB(transB: transB, k: k, col0: col0, width: min(gemmNR, n - col0),
-                       b: b, ldb: ldb, into: packed + (panel - firstPackedPanel) * k * gemmNR)
+                       b: b, ldb: ldb, into: buffer + (panel - firstPackedPanel) * k * gemmNR)
         }
+        packed = UnsafePointer(buffer)
     }
 
     /// Computes every tile of C in the given column panels.
@@ -132,7 +142,7 @@ struct _GEMMPanelPlan: @unchecked Sendable {
                 bPanel = b + col0
                 bKStride = ldb
             } else {
-                bPanel = UnsafePointer(packed + (panel - firstPackedPanel) * k * gemmNR)
+                bPanel = packed + (panel - firstPackedPanel) * k * gemmNR
                 bKStride = gemmNR
             }
             var row0 = 0

@@ -60,3 +60,18 @@ func packPanelA(
         }
     }
 }
+
+/// Packs the panels `panels` of Wᵀ, for W stored k×n… as GEMM's transposed-B panels would be:
+/// op(B) = Wᵀ is `k × n` for W of `n` rows and `k` columns; panel q holds rows
+/// [q·NR, q·NR + NR) of W. Used to pack a layer's Wᵀ once per weight update instead of on every
+/// backward GEMM.
+func packTransposedPanels(
+    _ w: UnsafePointer<Float>, rows n: Int, cols k: Int, ldw: Int, panels: Range<Int>,
+    into buffer: UnsafeMutablePointer<Float>
+) {
+    for panel in panels {
+        let col0 = panel * gemmNR
+        packPanelB(transB: true, k: k, col0: col0, width: min(gemmNR, n - col0), b: w, ldb: ldw,
+                   into: buffer + panel * k * gemmNR)
+    }
+}

@@ -18,6 +18,10 @@ public final class DenseLayer {
     /// SGD step does not need them).
     public let weightGradient: Matrix
     public let biasGradient: Matrix
+    /// Wᵀ in the backward GEMM's packed-panel layout, kept current by the training step so each
+    /// step's dX = dZ·Wᵀ reads it instead of every thread packing all of Wᵀ again.
+    let transposedPanels: GEMMScratch
+    var transposedPanelCount: Int { (inputSize + gemmNR - 1) / gemmNR }
 
     public init(inputSize: Int, outputSize: Int, activation: Activation) {
         precondition(inputSize > 0 && outputSize > 0, "layer sizes must be positive")
@@ -28,6 +32,16 @@ public final class DenseLayer {
         bias = Matrix(rows: 1, cols: outputSize)
         weightGradient = Matrix(rows: inputSize, cols: outputSize)
         biasGradient = Matrix(rows: 1, cols: outputSize)
+        transposedPanels = GEMMScratch(capacity: (inputSize + gemmNR - 1) / gemmNR * outputSize * gemmNR)
+    }
+
+    /// Repacks the Wᵀ panels holding W's rows `rows` (whole panels: `rows` starts on a multiple
+    /// of the panel width and ends on one or at `inputSize`).
+    func packTransposedWeights(rows: Range<Int>) {
+        guard !rows.isEmpty else { return }
+        let panels = (rows.lowerBound / gemmNR)..<((rows.upperBound + gemmNR - 1) / gemmNR)
+        packTransposedPanels(weights.base, rows: inputSize, cols: outputSize, ldw: weights.rowStride,
+                             panels: panels, into: transposedPanels.reserve(transposedPanelCount * outputSize * gemmNR))
     }
 
     public var parameterCount: Int { weights.count + bias.count }
@@ -43,7 +57,7 @@ public final class DenseLayer {
 
     /// dZ[rows] ← dA[rows] ⊙ f'(A[rows]) in place, then dX[rows] ← dZ[rows]·Wᵀ if asked.
     func backwardData(output: Matrix, outputGradient: Matrix, inputGradient: Matrix?,
-                      rows: Range<Int>, scratch: GEMMScratch) {
+                      rows: Range<Int>, scratch: GEMMScratch, prepackedWeights: Bool = false) {
         // Padding columns are zero in both A and dA, so whole padded rows can be processed.
         activationBackward(outputGradient.base + rows.lowerBound * outputGradient.rowStride,
                            output: output.base + rows.lowerBound * output.rowStride,
@@ -53,7 +67,8 @@ public final class DenseLayer {
              a: outputGradient.base + rows.lowerBound * outputGradient.rowStride, lda: outputGradient.rowStride,
              b: weights.base, ldb: weights.rowStride,
              c: inputGradient.base + rows.lowerBound * inputGradient.rowStride, ldc: inputGradient.rowStride,
-             scratch: scratch)
+             scratch: scratch,
+             prepackedB: prepackedWeights ? UnsafePointer(transposedPanels.reserve(transposedPanelCount * outputSize * gemmNR)) : nil)
     }
 
     /// dW ← Xᵀ·dZ and db ← Σ dZ over the first `batchRows` rows (kept for optimizers and tests).

@@ -51,7 +51,7 @@ public final class Network {
     /// Loss and the per-row backward pass for rows `rows` (after `forward` on them): each row's
     /// loss into `workspace.rowLosses`, every layer's dZ, and dX down to the second layer.
     func backwardData(rows: Range<Int>, batchSize: Int, workspace: NetworkWorkspace, scratch: GEMMScratch,
-                      profile: StepProfile? = nil) {
+                      profile: StepProfile? = nil, prepackedWeights: Bool = false) {
         let last = layers.count - 1
         timed(profile, .loss) {
             loss.evaluate(outputs: workspace.activations[last], rows: rows, labels: workspace.labels.base,
@@ -61,7 +61,8 @@ public final class Network {
             timed(profile, .backward(layer: index)) {
                 layers[index].backwardData(
                     output: workspace.activations[index], outputGradient: workspace.gradients[index],
-                    inputGradient: index == 0 ? nil : workspace.gradients[index - 1], rows: rows, scratch: scratch)
+                    inputGradient: index == 0 ? nil : workspace.gradients[index - 1], rows: rows, scratch: scratch,
+                    prepackedWeights: prepackedWeights)
             }
         }
     }
@@ -93,16 +94,29 @@ public final class Network {
     /// Part `part` of `parts` of the fused SGD step over a batch of `batchRows` rows (after
     /// `backwardData` on all of them): each part updates its own slice of every layer's
     /// W rows and b columns, so parts may run on different threads at once.
+    /// With `repackWeights`, each part then repacks the Wᵀ panels of the rows it updated (the
+    /// weight rows are split on panel boundaries for that), ready for the next step's
+    /// `backwardData(prepackedWeights: true)`.
     func applySGD(part: Int, of parts: Int, batchRows: Int, learningRate: Float,
-                  workspace: NetworkWorkspace, scratch: GEMMScratch, profile: StepProfile? = nil) {
+                  workspace: NetworkWorkspace, scratch: GEMMScratch, profile: StepProfile? = nil,
+                  repackWeights: Bool = false) {
         for (index, layer) in layers.enumerated() {
-            timed(profile, .update(layer: index)) { layer.applySGD(
-                input: layerInput(index, workspace), outputGradient: workspace.gradients[index],
-                batchRows: batchRows, learningRate: learningRate,
-                weightRows: partition(layer.inputSize, parts: parts, index: part, granularity: gemmMR),
-                biasColumns: partition(layer.outputSize, parts: parts, index: part, granularity: 16),
-                scratch: scratch) }
+            let weightRows = partition(layer.inputSize, parts: parts, index: part, granularity: gemmNR)
+            timed(profile, .update(layer: index)) {
+                layer.applySGD(
+                    input: layerInput(index, workspace), outputGradient: workspace.gradients[index],
+                    batchRows: batchRows, learningRate: learningRate, weightRows: weightRows,
+                    biasColumns: partition(layer.outputSize, parts: parts, index: part, granularity: 16),
+                    scratch: scratch)
+                // The first layer's Wᵀ is never used: nobody needs dX of the input.
+                if repackWeights && index > 0 { layer.packTransposedWeights(rows: weightRows) }
+            }
         }
+    }
+
+    /// Packs every layer's Wᵀ panels (before the first step that uses them).
+    func packAllTransposedWeights() {
+        for layer in layers.dropFirst() { layer.packTransposedWeights(rows: 0..<layer.inputSize) }
     }
 
     /// Index of the largest output for each row in `rows` of `output`.

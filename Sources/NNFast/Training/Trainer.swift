@@ -107,6 +107,8 @@ final class TrainingStepJob: ParallelJob {
     let profile: StepProfile?
     private var batch: ArraySlice<Int> = []
     private var updating = false
+    /// Whether the layers' packed Wᵀ panels hold the current weights.
+    private var panelsPacked = false
 
     init(network: Network, data: Dataset, workspace: NetworkWorkspace, context: ComputeContext,
          learningRate: Float, profile: StepProfile?) {
@@ -118,6 +120,10 @@ final class TrainingStepJob: ParallelJob {
     func step(_ batch: ArraySlice<Int>) -> Double {
         let started = profile == nil ? 0 : Stopwatch.now()
         self.batch = batch
+        if !panelsPacked {
+            network.packAllTransposedWeights()  // the weights as this job first sees them
+            panelsPacked = true
+        }
         updating = false
         context.run(self)
         updating = true
@@ -136,7 +142,7 @@ final class TrainingStepJob: ParallelJob {
         let timer = part == 0 ? profile : nil
         if updating {
             network.applySGD(part: part, of: parts, batchRows: rows, learningRate: learningRate,
-                             workspace: workspace, scratch: scratch, profile: timer)
+                             workspace: workspace, scratch: scratch, profile: timer, repackWeights: true)
             return
         }
         let mine = partition(rows, parts: parts, index: part, granularity: gemmMR)
@@ -149,7 +155,8 @@ final class TrainingStepJob: ParallelJob {
             data.gather(images, into: workspace, firstRow: mine.lowerBound)
         }
         network.forward(rows: mine, workspace: workspace, scratch: scratch, profile: timer)
-        network.backwardData(rows: mine, batchSize: rows, workspace: workspace, scratch: scratch, profile: timer)
+        network.backwardData(rows: mine, batchSize: rows, workspace: workspace, scratch: scratch, profile: timer,
+                             prepackedWeights: true)
     }
 }
 
