@@ -63,8 +63,7 @@ struct BenchCommand: ParsableCommand {
         log("")
         log("kernel".padding(toLength: 36, withPad: " ", startingAt: 0) + "shape".padding(toLength: 12, withPad: " ", startingAt: 0)
             + "time".leftPadded(to: 11) + "GB/s".leftPadded(to: 9))
-        for result in (filter == nil || KernelBenchmarks.elementwiseNames.contains(where: selected)
-                       ? KernelBenchmarks.elementwise() : []) where selected(result.kernel) {
+        for result in KernelBenchmarks.elementwise(selected: selected) {
             results.append(result)
             log(result.kernel.padding(toLength: 36, withPad: " ", startingAt: 0)
                 + result.shape.padding(toLength: 12, withPad: " ", startingAt: 0)

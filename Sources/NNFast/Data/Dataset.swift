@@ -85,19 +85,6 @@ public struct Dataset: Sendable {
         let input = workspace.input
         precondition(input.cols == width && firstRow + indices.count <= workspace.capacity)
         pixels.withUnsafeBufferPointer { source in
-            // Batches pick images at random from tens of megabytes: first touch one byte of every
-            // cache line of every image, so the memory system fetches them all at once, instead
-            // of one image's misses at a time inside the conversion loop.
-            var touched: UInt8 = 0
-            for index in indices {
-                let image = source.baseAddress! + index * width
-                var offset = 0
-                while offset < width {
-                    touched |= image[offset]
-                    offset += 64
-                }
-            }
-            keepAlive(touched)
             var row = firstRow
             for index in indices {
                 convertPixels(source.baseAddress! + index * width, count: width, scale: scale, offset: offset,

@@ -1,5 +1,5 @@
-// The machine's FMA throughput, measured: 12 independent SIMD16 multiply-add chains (24 ymm
-// FMAs in flight per iteration: more than latency × pipes), no memory traffic. What it reaches
+// The machine's FMA throughput, measured: 12 independent SIMD16 multiply-add chains (12 zmm or
+// 24 ymm FMAs per iteration: more than latency × pipes), no memory traffic. What it reaches
 // is the practical peak the kernels are quoted against.
 
 /// Runs `iterations` steps of 12 SIMD16 FMA chains; returns a value that depends on all of

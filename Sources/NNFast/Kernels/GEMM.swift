@@ -82,9 +82,9 @@ func applyEpilogueOnly(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, l
     }
 }
 
-/// A GEMM split into 16-wide column panels of C. B panels are read in place when B is not
+/// A GEMM split into NR-wide column panels of C. B panels are read in place when B is not
 /// transposed (its rows are already contiguous along N) — including the ragged last panel when
-/// B's row stride has room for a whole 16-float read; a transposed B, and a ragged last panel
+/// B's row stride has room for a whole NR-float read; a transposed B, and a ragged last panel
 /// without that room, are packed into scratch once, before any thread starts.
 ///
 /// The raw pointers make this `@unchecked Sendable`: threads only read A, B and the packed

@@ -1,8 +1,8 @@
-// Packing copies a block of B into K×16 panels laid out step by step, so the micro-kernel reads
-// 16 consecutive floats per K step whatever B's layout. The transpose of B is absorbed here:
+// Packing copies a block of B into K×NR panels laid out step by step, so the micro-kernel reads
+// NR consecutive floats per K step whatever B's layout. The transpose of B is absorbed here:
 // no transposed copy of a whole matrix is ever made.
 
-/// Packs columns `[col0, col0 + width)` of op(B) (width ≤ 16) into a zero-padded K×16 panel.
+/// Packs columns `[col0, col0 + width)` of op(B) (width ≤ NR) into a zero-padded K×NR panel.
 ///
 /// op(B)[p, j] is `b[p·ldb + j]`, or `b[j·ldb + p]` when `transB`.
 @inline(__always)

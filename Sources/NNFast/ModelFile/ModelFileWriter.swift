@@ -52,7 +52,20 @@ extension ModelFile {
     }
 }
 
-extension Loss {
+/// An enum stored in the .nnw format as a number (Docs/nnw-format.md lists them).
+protocol _ModelFileCoded: CaseIterable {
+    var code: UInt32 { get }
+}
+
+extension _ModelFileCoded {
+    /// The case stored as `code`, or nil for a number this version does not know.
+    init?(code: UInt32) {
+        guard let match = Self.allCases.first(where: { $0.code == code }) else { return nil }
+        self = match
+    }
+}
+
+extension Loss: _ModelFileCoded {
     /// The loss's number in the .nnw format.
     var code: UInt32 {
         switch self {
@@ -61,14 +74,9 @@ extension Loss {
         case .sigmoidCrossEntropy: 3
         }
     }
-
-    init?(code: UInt32) {
-        guard let loss = Loss.allCases.first(where: { $0.code == code }) else { return nil }
-        self = loss
-    }
 }
 
-extension Activation {
+extension Activation: _ModelFileCoded {
     /// The activation's number in the .nnw format.
     var code: UInt32 {
         switch self {
@@ -77,10 +85,5 @@ extension Activation {
         case .sigmoid: 2
         case .tanh: 3
         }
-    }
-
-    init?(code: UInt32) {
-        guard let activation = Activation.allCases.first(where: { $0.code == code }) else { return nil }
-        self = activation
     }
 }

@@ -1,14 +1,11 @@
 import Foundation
 
 /// What a model says about one input: the classes ranked by score.
-public struct Prediction: Sendable, Equatable {
+public struct Prediction: Sendable {
     /// Class index and its probability (softmax for softmax-ce, sigmoid for sigmoid-ce, the raw
     /// output for mse), best first.
     public let ranked: [(label: Int, probability: Double)]
 
-    public static func == (a: Prediction, b: Prediction) -> Bool {
-        a.ranked.map(\.label) == b.ranked.map(\.label) && a.ranked.map(\.probability) == b.ranked.map(\.probability)
-    }
 }
 
 extension ModelFile {

@@ -91,15 +91,9 @@ public enum KernelBenchmarks {
 
     public enum GEMMSplit: Sendable { case tiles, pool }
 
-    /// Names of the elementwise benchmarks, for filtering before running them.
-    public static let elementwiseNames = [
-        "bias+relu forward", "bias+sigmoid forward", "bias+tanh forward", "relu backward", "sigmoid backward",
-        "tanh backward", "softmax-CE fwd+bwd (1024 classes)", "u8 pixels → Float", "column sums (bias gradient)",
-    ]
-
     /// The elementwise kernels on a 256×1024 block (1 MiB of floats: in L2), in GB/s of memory
-    /// the kernel reads and writes.
-    public static func elementwise() -> [BenchmarkResult] {
+    /// the kernel reads and writes; only those whose name `selected` accepts are run.
+    public static func elementwise(selected: (String) -> Bool = { _ in true }) -> [BenchmarkResult] {
         let rows = 256, cols = 1024, count = rows * cols
         let z = Matrix(rows: rows, cols: cols), a = Matrix(rows: rows, cols: cols)
         var generator = SeededGenerator(seed: 2)
@@ -111,6 +105,7 @@ public enum KernelBenchmarks {
         let pixels = [UInt8](repeating: 77, count: count)
         var results: [BenchmarkResult] = []
         func record(_ name: String, bytes: Int, _ body: () -> Void) {
+            guard selected(name) else { return }
             let seconds = Stopwatch.bestTime(body)
             results.append(BenchmarkResult(group: "elementwise", kernel: name, shape: "\(rows)×\(cols)", threads: 1,
                                            seconds: seconds, gflops: nil, percentOfPeak: nil,

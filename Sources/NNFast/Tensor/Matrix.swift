@@ -94,10 +94,4 @@ public final class Matrix {
         base.update(from: other.base, count: rows * rowStride)
     }
 
-    /// A new matrix with the same shape and elements.
-    public func clone() -> Matrix {
-        let copy = Matrix(rows: rows, cols: cols)
-        copy.copy(from: self)
-        return copy
-    }
 }

@@ -32,10 +32,3 @@ public final class RowBuffer<Element: BitwiseCopyable> {
         Array(UnsafeBufferPointer(start: base, count: min(rows, count)))
     }
 }
-
-/// Consumes a value through an opaque call, so loads done only for their side effect on the
-/// caches (prefetching) cannot be optimized away.
-@inline(never)
-func keepAlive(_ value: UInt8) {
-    _ = value
-}
