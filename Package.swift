@@ -40,9 +40,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Header-only C helpers for vector math (see its shim.h); no library to link.
+        .systemLibrary(name: "CNNFastMath"),
         .target(
             name: "NNFast",
-            dependencies: ["CNNFastZlib"],
+            dependencies: ["CNNFastZlib", "CNNFastMath"],
             swiftSettings: cpuFlags
         ),
         .executableTarget(

@@ -18,6 +18,7 @@ import numpy as np
 
 ACTIVATIONS = {0: "identity", 1: "relu", 2: "sigmoid", 3: "tanh"}
 LOSSES = {1: "softmax-ce", 2: "mse", 3: "sigmoid-ce"}
+DTYPES = {1: "<f4", 2: "<f2"}
 
 
 class ModelError(Exception):
@@ -41,16 +42,15 @@ def read_model(path):
         return values
 
     version, precision, length = take("<HHQ")
-    if version != 1:
+    if version not in (1, 2):
         raise ModelError(f"{path}: format version {version} not supported")
     if length != len(data):
         raise ModelError(f"{path}: length field {length} but file has {len(data)} bytes")
     (stored_crc,) = struct.unpack_from("<I", data, len(data) - 4)
     if zlib.crc32(data[:-4]) != stored_crc:
         raise ModelError(f"{path}: CRC mismatch")
-    if precision not in (1, 2):
+    if version == 1 and precision not in DTYPES:
         raise ModelError(f"{path}: precision {precision} not supported")
-    dtype = "<f4" if precision == 1 else "<f2"
     loss, scale, offset, rank = take("<IffI")
     dims = list(take(f"<{rank}I"))
     (classes,) = take("<I")
@@ -58,18 +58,55 @@ def read_model(path):
     names = data[pos:pos + name_bytes].decode("utf-8").split("\n") if name_bytes else []
     pos += name_bytes
     (layer_count,) = take("<I")
-    layers = []
+    records = []
     for _ in range(layer_count):
-        kind, inputs, outputs, activation, w_off, b_off = take("<IIIIQQ")
+        kind, inputs, outputs, activation = take("<IIII")
         if kind != 1:
             raise ModelError(f"{path}: unknown layer kind {kind}")
-        w = np.frombuffer(data, dtype=dtype, count=inputs * outputs, offset=w_off).reshape(inputs, outputs)
-        b = np.frombuffer(data, dtype=dtype, count=outputs, offset=b_off)
-        layers.append({"activation": ACTIVATIONS[activation], "W": w, "b": b})
+        offsets = take("<QQ") if version == 1 else None
+        records.append((inputs, outputs, activation, offsets))
     (meta_bytes,) = take("<I")
     metadata = json.loads(data[pos:pos + meta_bytes].decode("utf-8"))
-    return {"loss": LOSSES[loss], "scale": scale, "offset": offset, "input_shape": dims, "classes": classes,
-            "class_names": names, "layers": layers, "metadata": metadata}
+    pos += meta_bytes
+
+    # Every tensor: name -> (dtype, shape, offset). Version 1 describes only the layers'.
+    tensors = {}
+    if version == 1:
+        for index, (inputs, outputs, _, (w_off, b_off)) in enumerate(records):
+            tensors[f"layer.{index + 1}.weight"] = (precision, (inputs, outputs), w_off)
+            tensors[f"layer.{index + 1}.bias"] = (precision, (outputs,), b_off)
+    else:
+        (count,) = take("<I")
+        for _ in range(count):
+            (name_length,) = take("<H")
+            name = data[pos:pos + name_length].decode("utf-8")
+            pos += name_length
+            type_code, tensor_rank = take("<HH")
+            shape = take(f"<{tensor_rank}I")
+            (tensor_offset,) = take("<Q")
+            if type_code not in DTYPES:
+                raise ModelError(f"{path}: tensor {name} has unknown type {type_code}")
+            tensors[name] = (type_code, shape, tensor_offset)
+
+    def tensor(name, shape):
+        if name not in tensors:
+            raise ModelError(f"{path}: no tensor {name}")
+        type_code, stored_shape, tensor_offset = tensors[name]
+        if tuple(stored_shape) != tuple(shape):
+            raise ModelError(f"{path}: tensor {name} has shape {stored_shape}, expected {shape}")
+        count = int(np.prod(shape))
+        if tensor_offset + count * np.dtype(DTYPES[type_code]).itemsize > len(data) - 4:
+            raise ModelError(f"{path}: tensor {name} runs past the end of the file")
+        return np.frombuffer(data, dtype=DTYPES[type_code], count=count, offset=tensor_offset).reshape(shape)
+
+    layers = []
+    for index, (inputs, outputs, activation, _) in enumerate(records):
+        layers.append({"activation": ACTIVATIONS[activation],
+                       "W": tensor(f"layer.{index + 1}.weight", (inputs, outputs)),
+                       "b": tensor(f"layer.{index + 1}.bias", (outputs,))})
+    others = sorted(name for name in tensors if not name.startswith("layer."))
+    return {"version": version, "loss": LOSSES[loss], "scale": scale, "offset": offset, "input_shape": dims,
+            "classes": classes, "class_names": names, "layers": layers, "metadata": metadata, "other_tensors": others}
 
 
 def logits(model, pixels):
@@ -113,8 +150,10 @@ def main():
             print(json.dumps([float(v) for v in row]))
         return
     sizes = [model["layers"][0]["W"].shape[0]] + [layer["W"].shape[1] for layer in model["layers"]]
-    print(f"{args.model}: {'-'.join(map(str, sizes))} {model['loss']}, input {model['input_shape']}, "
-          f"{model['classes']} classes, metadata {model['metadata']}")
+    print(f"{args.model}: format version {model['version']}, {'-'.join(map(str, sizes))} {model['loss']}, "
+          f"input {model['input_shape']}, {model['classes']} classes, metadata {model['metadata']}")
+    if model["other_tensors"]:
+        print(f"other tensors: {', '.join(model['other_tensors'])}")
 
 
 if __name__ == "__main__":

@@ -45,3 +45,7 @@ enum ThreadCount: ExpressibleByArgument, CustomStringConvertible {
     var description: String { self.count == 0 ? "auto" : String(count) }
     var defaultValueDescription: String { description }
 }
+extension TrainingPreset: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+extension LearningRateSchedule.Shape: ExpressibleByArgument {}
+extension KeepPolicy: ExpressibleByArgument {}

@@ -18,7 +18,7 @@ struct NNFastCommand: ParsableCommand {
 }
 
 /// The version written into model files and shown by `--version`.
-let nnfastVersion = "0.3.0"
+let nnfastVersion = "0.4.0"
 
 @main
 enum Main {
@@ -31,7 +31,14 @@ enum Main {
             StandardError.writeLine("nnfast: error: \(error)")
             exit(error.kind == .usage ? 64 : 1)
         } catch {
-            NNFastCommand.exit(withError: error)
+            // --help and --version arrive as errors with exit code 0: let the parser print them.
+            let code = NNFastCommand.exitCode(for: error)
+            guard code != .success else { NNFastCommand.exit(withError: error) }
+            // A parser error (unknown flag, bad value) as one line too, like ours: its first
+            // line names the flag and the valid values; the help and usage lines follow in --help.
+            let message = NNFastCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            StandardError.writeLine("nnfast: error: \(message)")
+            exit(code.rawValue)
         }
     }
 }

@@ -14,32 +14,76 @@ struct TrainCommand: ParsableCommand {
             """
     )
 
+    @Option(help: ArgumentHelp(
+        "Recipe to start from: fast (the default: the best model for a few seconds) or tutorial (the numpy tutorial's plain SGD). Printed at the start of the run; every flag below overrides its part.",
+        valueName: "fast|tutorial"))
+    var preset: TrainingPreset?
+
     @Option(help: "Dataset folder (default: the bundled MNIST, or $NNFAST_DATA).")
     var data: String?
 
-    @Option(help: "Layer sizes from input to output, comma-separated.")
-    var layers = LayerSizes(TrainingOptions().layers)
+    @Option(help: "Layer sizes from input to output, comma-separated (fast: \(TrainingPreset.fast.options.layers.map(String.init).joined(separator: ","))).")
+    var layers: LayerSizes?
 
-    @Option(help: "Hidden-layer activation.")
-    var activation: Activation = TrainingOptions().activation
+    @Option(help: "Hidden-layer activation (default: relu).")
+    var activation: Activation?
 
     @Option(help: "Output-layer activation (default: identity for softmax-ce/sigmoid-ce, sigmoid for mse).")
     var outputActivation: Activation?
 
-    @Option(help: "Loss to minimize.")
-    var loss: Loss = TrainingOptions().loss
+    @Option(help: "Loss to minimize (default: softmax-ce).")
+    var loss: Loss?
 
-    @Option(name: .customLong("init"), help: "Weight initialization.")
-    var initializer: Initializer = TrainingOptions().initializer
+    @Option(name: .customLong("init"), help: "Weight initialization (fast: \(TrainingPreset.fast.options.initializer.rawValue), tutorial: xavier).")
+    var initializer: Initializer?
 
-    @Option(name: .customLong("lr"), help: "Learning rate.")
-    var learningRate: Float = TrainingOptions().learningRate
+    @Option(help: ArgumentHelp("Update rule (fast: \(TrainingPreset.fast.options.optimizer.kind.rawValue), tutorial: sgd).",
+                               valueName: OptimizerKind.allCases.map(\.rawValue).joined(separator: "|")))
+    var optimizer: OptimizerKind?
 
-    @Option(help: "Mini-batch size.")
-    var batch: Int = TrainingOptions().batchSize
+    @Option(name: .customLong("lr"), help: "Peak learning rate: the schedule scales it per step (fast: \(TrainingPreset.fast.options.learningRate), tutorial: 0.1).")
+    var learningRate: Float?
 
-    @Option(help: "Number of passes over the training images.")
-    var epochs: Int = TrainingOptions().epochs
+    @Option(help: "Momentum μ, for --optimizer momentum or nesterov (default: 0.9).")
+    var momentum: Float?
+
+    @Option(help: "Adam's β₁, for --optimizer adam or adamw (default: 0.9).")
+    var beta1: Float?
+
+    @Option(help: "Adam's β₂, for --optimizer adam or adamw (default: 0.999).")
+    var beta2: Float?
+
+    @Option(help: "Adam's ε, for --optimizer adam or adamw (default: 1e-8).")
+    var epsilon: Float?
+
+    @Option(help: "Weight decay λ on weights (not biases): L2 added to the gradient, or decoupled with adamw (default: 0).")
+    var weightDecay: Float?
+
+    @Option(help: ArgumentHelp("Learning-rate schedule over the run, per step (fast: \(TrainingPreset.fast.options.schedule.shape.rawValue), tutorial: constant).",
+                               valueName: LearningRateSchedule.Shape.allCases.map(\.rawValue).joined(separator: "|")))
+    var schedule: LearningRateSchedule.Shape?
+
+    @Option(help: "Linear warm-up from 0 to --lr over this many epochs, fractions allowed (default: 0).")
+    var warmup: Double?
+
+    @Option(help: "For --schedule step: multiply the rate by --step-factor every this many epochs (default: 10).")
+    var stepEpochs: Int?
+
+    @Option(help: "For --schedule step: the factor (default: 0.1).")
+    var stepFactor: Float?
+
+    @Option(help: "Mini-batch size (fast: \(TrainingPreset.fast.options.batchSize), tutorial: 32).")
+    var batch: Int?
+
+    @Option(help: "Number of passes over the training images (fast: \(TrainingPreset.fast.options.epochs), tutorial: 10).")
+    var epochs: Int?
+
+    @Option(help: ArgumentHelp("Which epoch's weights the saved model holds: the best validation accuracy, or the last (default: best when there is a validation set; tutorial: last).",
+                               valueName: "best|last"))
+    var keep: KeepPolicy?
+
+    @Option(help: "Stop early when validation accuracy has not improved for this many epochs (default: never).")
+    var patience: Int?
 
     @Option(help: "Random seed: the same seed gives the same run.")
     var seed: UInt64 = TrainingOptions().seed
@@ -61,7 +105,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Tensor precision of the saved model: f32, or f16 (half the size; measured accuracy change in README).")
     var precision: ModelFile.Precision = .float32
 
-    @Option(help: "Continue training from this checkpoint (.nnw) up to --epochs; its architecture and random state are kept.")
+    @Option(help: "Continue training from this checkpoint (.nnw) up to --epochs, with its recipe, weights, optimizer state and random state.")
     var resume: String?
 
     @Flag(help: "Print only the final result line.")
@@ -70,25 +114,71 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "After training, print where the steps' time went, per phase and layer (as `nnfast bench`).")
     var profile = false
 
+
+    /// The recipe flags the user gave, by name (each overrides the preset's value).
+    private var givenRecipeFlags: [String] {
+        let flags: [(String, Any?)] = [
+            ("--preset", preset), ("--layers", layers), ("--activation", activation),
+            ("--output-activation", outputActivation), ("--loss", loss), ("--init", initializer),
+            ("--optimizer", optimizer), ("--lr", learningRate), ("--momentum", momentum), ("--beta1", beta1),
+            ("--beta2", beta2), ("--epsilon", epsilon), ("--weight-decay", weightDecay), ("--schedule", schedule),
+            ("--warmup", warmup), ("--step-epochs", stepEpochs), ("--step-factor", stepFactor), ("--batch", batch),
+            ("--keep", keep), ("--patience", patience),
+        ]
+        return flags.filter { $0.1 != nil }.map(\.0)
+    }
+
+    /// The preset with every given flag applied over it.
     var options: TrainingOptions {
-        var options = TrainingOptions()
-        options.layers = layers.sizes
-        options.activation = activation
-        options.outputActivation = outputActivation
-        options.loss = loss
-        options.initializer = initializer
-        options.learningRate = learningRate
-        options.batchSize = batch
-        options.epochs = epochs
-        options.seed = seed
-        options.validationCount = validation
-        options.threads = threads.count
-        return options
+        var o = (preset ?? .fast).options
+        if let layers { o.layers = layers.sizes }
+        if let activation { o.activation = activation }
+        if let outputActivation { o.outputActivation = outputActivation }
+        if let loss { o.loss = loss }
+        if let initializer { o.initializer = initializer }
+        if let optimizer { o.optimizer.kind = optimizer }
+        if let learningRate { o.learningRate = learningRate }
+        if let momentum { o.optimizer.momentum = momentum }
+        if let beta1 { o.optimizer.beta1 = beta1 }
+        if let beta2 { o.optimizer.beta2 = beta2 }
+        if let epsilon { o.optimizer.epsilon = epsilon }
+        if let weightDecay { o.optimizer.weightDecay = weightDecay }
+        if let schedule { o.schedule.shape = schedule }
+        if let warmup { o.schedule.warmupEpochs = warmup }
+        if let stepEpochs { o.schedule.stepEpochs = stepEpochs }
+        if let stepFactor { o.schedule.stepFactor = stepFactor }
+        if let batch { o.batchSize = batch }
+        if let epochs { o.epochs = epochs }
+        if let keep { o.keep = keep }
+        if let patience { o.patience = patience }
+        o.seed = seed
+        o.validationCount = validation
+        o.threads = threads.count
+        return o
+    }
+
+    /// Flags that make no sense together: one line naming the flag (exit 64).
+    func checkFlagCombinations(_ options: TrainingOptions) throws(NNFastError) {
+        let kind = options.optimizer.kind
+        if momentum != nil && !kind.usesMomentum {
+            throw NNFastError.usage("--momentum", "only applies to --optimizer momentum or nesterov, and the optimizer is \(kind.rawValue)")
+        }
+        for (flag, value) in [("--beta1", beta1), ("--beta2", beta2), ("--epsilon", epsilon)] where value != nil && !kind.isAdam {
+            throw NNFastError.usage(flag, "only applies to --optimizer adam or adamw, and the optimizer is \(kind.rawValue)")
+        }
+        for (flag, given) in [("--step-epochs", stepEpochs != nil), ("--step-factor", stepFactor != nil)]
+        where given && options.schedule.shape != .step {
+            throw NNFastError.usage(flag, "only applies to --schedule step, and the schedule is \(options.schedule.shape.rawValue)")
+        }
+        if resume != nil, let flag = givenRecipeFlags.first {
+            throw NNFastError.usage(flag, "cannot change when resuming: the checkpoint's recipe is kept (with --resume, give only --epochs, --threads, --out, --metrics, --precision, --quiet, --profile)")
+        }
     }
 
     func run() throws {
         let options = self.options
-        try options.validate()  // before reading tens of megabytes
+        try checkFlagCombinations(options)
+        if resume == nil { try options.validate() }  // before reading tens of megabytes
         let folder = data ?? DefaultDataFolder.path
         let metricsFile = try metrics.map { try MetricsFile(path: $0) }
         // Refuse an unwritable --out now, not after the first epoch's work.
@@ -104,13 +194,22 @@ struct TrainCommand: ParsableCommand {
         let loadSeconds = Date().timeIntervalSince(loadStarted)
         let trainer: Trainer
         if let resume {
-            trainer = try Trainer(resuming: try ModelFile.load(resume), file: resume, options: options,
-                                  data: dataset, profile: profile)
+            let checkpoint = try ModelFile.load(resume)
+            // Without --epochs, an interrupted run goes on to the end of its plan.
+            trainer = try Trainer(resuming: checkpoint, file: resume, epochs: epochs ?? checkpoint.plannedEpochs ?? options.epochs,
+                                  threads: options.threads, data: dataset, profile: profile)
         } else {
             trainer = try Trainer(options: options, data: dataset, profile: profile)
         }
 
         let printer = TrainingPrinter(options: trainer.options, quiet: quiet)
+        if resume == nil {
+            let chosen = preset ?? .fast
+            let overrides = givenRecipeFlags.filter { $0 != "--preset" } + (epochs == nil ? [] : ["--epochs"])
+            printer.preset(chosen, overriddenBy: overrides)
+        } else {
+            printer.resuming(resume!, fromEpoch: trainer.firstEpoch)
+        }
         printer.start(network: trainer.network, folder: folder, loadSeconds: loadSeconds,
                       trainCount: trainer.trainingCount, validationCount: trainer.validationCount,
                       testCount: dataset.test.count)
@@ -123,17 +222,15 @@ struct TrainCommand: ParsableCommand {
                 do throws(NNFastError) {
                     try metricsFile?.append(report.jsonLine)
                     // A checkpoint per epoch: stopping the run loses at most one epoch.
-                    var model = trainer.modelFile(after: report, metadata: [
+                    let model = trainer.modelFile(after: report, metadata: [
                         "created": created, "nnfast_version": nnfastVersion, "command": command,
-                    ])
-                    model.precision = precision
+                    ], precision: precision)
                     try model.save(to: out)
                 } catch { outputError = error }
             }
         }
         if let outputError { throw outputError }
-        printer.finish(reports)
-        if !quiet { print("saved: \(out)") }
+        printer.finish(reports, trainer: trainer, out: out)
         if let stepProfile = trainer.profile {
             let threads = options.resolvedThreads
             let table = ProfileTable(profile: stepProfile, peak: MachinePeak.measure(threads: threads), threads: threads)

@@ -13,6 +13,17 @@ final class TrainingPrinter {
         self.quiet = quiet
     }
 
+    /// The preset's flags, so the run says what it does and how to change it.
+    func preset(_ preset: TrainingPreset, overriddenBy flags: [String]) {
+        guard !quiet else { return }
+        print("preset \(preset.rawValue): \(preset.flags)" + (flags.isEmpty ? "" : " (overridden: \(flags.joined(separator: " ")))"))
+    }
+
+    func resuming(_ file: String, fromEpoch epoch: Int) {
+        guard !quiet else { return }
+        print("resuming \(file) at epoch \(epoch), with its recipe")
+    }
+
     func start(network: Network, folder: String, loadSeconds: Double,
                trainCount: Int, validationCount: Int, testCount: Int) {
         guard !quiet else { return }
@@ -22,8 +33,10 @@ final class TrainingPrinter {
               + "\(grouped(network.parameterCount)) parameters")
         print("data: \(folder) (loaded in \(fixed(loadSeconds, 2)) s): \(grouped(trainCount)) train, "
               + "\(grouped(validationCount)) validation, \(grouped(testCount)) test")
-        print("sgd: lr \(options.learningRate), batch \(options.batchSize), \(options.epochs) epoch\(options.epochs == 1 ? "" : "s"), "
-              + "seed \(options.seed), \(options.resolvedThreads) thread\(options.resolvedThreads == 1 ? "" : "s")"
+        print("\(options.optimizer.summary): lr \(options.learningRate), \(options.schedule.summary), batch \(options.batchSize), "
+              + "\(options.epochs) epoch\(options.epochs == 1 ? "" : "s"), keep \(options.resolvedKeep.rawValue)"
+              + (options.patience.map { ", patience \($0)" } ?? "")
+              + ", seed \(options.seed), \(options.resolvedThreads) thread\(options.resolvedThreads == 1 ? "" : "s")"
               + (options.threads == 0 ? " (auto)" : ""))
         flushStandardOutput()
     }
@@ -50,18 +63,29 @@ final class TrainingPrinter {
             if let validation = report.validationAccuracy { line += "  val \(percent(validation))" }
             line += "  test \(percent(report.testAccuracy))  \(fixed(report.trainSeconds, 3)) s"
             line += "  (\(grouped(Int(report.samplesPerSecond))) samples/s, eval \(fixed(report.evaluationSeconds, 3)) s)"
+            if report.isBest { line += "  *best" }
             print(line)
             flushStandardOutput()
         }
     }
 
-    func finish(_ reports: [EpochReport]) {
+    /// The last epoch's result, then which epoch the saved model holds.
+    func finish(_ reports: [EpochReport], trainer: Trainer, out: String) {
         guard let last = reports.last else { return }
         let total = reports.reduce(0) { $0 + $1.trainSeconds }
         var line = "final: test \(percent(last.testAccuracy))"
         if let validation = last.validationAccuracy { line += ", val \(percent(validation))" }
-        line += " after \(reports.count) epoch\(reports.count == 1 ? "" : "s"); \(fixed(total, 2)) s training (\(fixed(total / Double(reports.count), 3)) s/epoch)"
+        line += " after \(reports.count) epoch\(reports.count == 1 ? "" : "s")"
+        if trainer.stoppedEarly { line += " (stopped early: no better validation for \(options.patience ?? 0) epochs)" }
+        line += "; \(fixed(total, 2)) s training (\(fixed(total / Double(reports.count), 3)) s/epoch)"
         print(line)
+        guard !quiet else { return }
+        if options.resolvedKeep == .best, let best = trainer.best {
+            print("saved: \(out): the best epoch, \(best.epoch) (val \(percent(best.validationAccuracy ?? 0)), "
+                  + "test \(best.testAccuracy.isNaN ? "n/a" : percent(best.testAccuracy)))")
+        } else {
+            print("saved: \(out): the last epoch, \(last.epoch)")
+        }
     }
 }
 

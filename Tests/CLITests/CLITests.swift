@@ -134,10 +134,48 @@ func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String..
     @Test func helpShowsEveryDefault() throws {
         let result = try nnfast(["train", "--help"])
         #expect(result.status == 0)
-        for fragment in ["784,100,200,10", "default: relu", "softmax-ce", "xavier", "0.1", "default: 32",
-                         "default: 10", "default: 42", "10000", "--metrics", "--threads", "--quiet"] {
+        for fragment in ["--preset", "fast|tutorial", "784,100,200,10", "default: relu", "softmax-ce", "tutorial: xavier",
+                         "tutorial: 0.1", "tutorial: 32", "tutorial: 10", "tutorial: sgd", "tutorial: constant",
+                         "default: 0.9", "0.999", "best|last", "default: 42", "10000", "--metrics", "--threads", "--quiet"] {
             #expect(result.stdout.contains(fragment), "help lacks \(fragment)")
         }
+    }
+
+    @Test func flagsThatMakeNoSenseExit64NamingTheFlag() throws {
+        expectFailure(try nnfast(["train", "--optimizer", "adam", "--momentum", "0.9"]), status: 64,
+                      "--momentum", "only applies to --optimizer momentum or nesterov")
+        expectFailure(try nnfast(["train", "--optimizer", "sgd", "--beta2", "0.99"]), status: 64, "--beta2", "adam")
+        expectFailure(try nnfast(["train", "--validation", "0", "--patience", "3"]), status: 64,
+                      "--patience", "needs a validation set")
+        expectFailure(try nnfast(["train", "--validation", "0", "--keep", "best"]), status: 64, "--keep")
+        expectFailure(try nnfast(["train", "--preset", "fastest"]), status: 64, "--preset")
+        expectFailure(try nnfast(["train", "--schedule", "linear", "--step-factor", "0.5"]), status: 64,
+                      "--step-factor", "only applies to --schedule step")
+        expectFailure(try nnfast(["train", "--warmup", "-1"]), status: 64, "--warmup")
+        expectFailure(try nnfast(["train", "--momentum", "1.5"]), status: 64, "--momentum", "[0, 1)")
+        expectFailure(try nnfast(["train", "--resume", "x.nnw", "--lr", "0.1"]), status: 64,
+                      "--lr", "cannot change when resuming")
+    }
+
+    @Test func presetsPrintTheirFlagsAndFlagsOverrideThem() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = folder.appendingPathComponent("p.nnw").path
+        let result = try nnfast(["train", "--data", smallMNIST, "--layers", "784,16,10", "--epochs", "2",
+                                 "--validation", "500", "--out", model])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("preset fast: --layers 784,100,200,10 --optimizer nesterov"))
+        #expect(result.stdout.contains("(overridden: --layers --epochs)"))
+        #expect(result.stdout.contains("saved: \(model): the best epoch"))
+        let info = try nnfast(["info", model, "--json"])
+        let metadata = (try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as! [String: Any])["metadata"] as! [String: Any]
+        #expect(metadata["optimizer"] as? String == "nesterov" && metadata["layers"] as? String == "784,16,10")
+        #expect(metadata["best_epoch"] != nil && metadata["saved_epoch"] != nil)
+
+        let tutorial = try nnfast(["train", "--preset", "tutorial", "--data", smallMNIST, "--layers", "784,16,10",
+                                   "--epochs", "1", "--validation", "500", "--out", model])
+        #expect(tutorial.stdout.contains("preset tutorial: --layers 784,100,200,10 --optimizer sgd --lr 0.1 --schedule constant --batch 32 --epochs 10 --init xavier --keep last"))
+        #expect(tutorial.stdout.contains("saved: \(model): the last epoch, 1"))
     }
 
     @Test func badOptionsExit64WithOneLine() throws {

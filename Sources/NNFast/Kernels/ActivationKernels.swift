@@ -62,23 +62,15 @@ func activationBackward(
     }
 }
 
-/// out[cols] ← Σ over rows of x[rows × cols]: the bias gradient. Rows are summed in order, so
-/// the result does not depend on threads.
+/// out[columns] ← Σ over rows of x[rows × ·][columns]: the bias gradient, for any block of
+/// columns. Rows are summed in order, so the result does not depend on the column split.
 func columnSums(
-    _ x: UnsafePointer<Float>, rows: Int, cols: Int, ldx: Int, into out: UnsafeMutablePointer<Float>
+    _ x: UnsafePointer<Float>, rows: Int, ld: Int, columns: Range<Int>, into out: UnsafeMutablePointer<Float>
 ) {
-    out.update(repeating: 0, count: cols)
+    guard !columns.isEmpty else { return }
+    (out + columns.lowerBound).update(repeating: 0, count: columns.count)
     for i in 0..<rows {
-        forEachChunk(out, x + i * ldx, count: cols) { sum, v in sum + v }
-    }
-}
-
-/// y[count] ← y + α·x: the SGD update and gradient accumulation.
-func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    forEachChunk(y, x, count: count) { y, x in
-        var result = y
-        result.addProduct(alpha, x)
-        return result
+        forEachChunk(out + columns.lowerBound, x + i * ld + columns.lowerBound, count: columns.count) { sum, v in sum + v }
     }
 }
 

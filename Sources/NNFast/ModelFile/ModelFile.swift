@@ -18,6 +18,8 @@ public struct ModelFile {
     /// How the tensors are stored: float32, or float16 (half the file; the values are rounded
     /// to half precision and widened back to float32 when loaded).
     public var precision: Precision = .float32
+    /// Tensors beyond the layers' (training state, for resuming), stored by name in float32.
+    public var extraTensors: [NamedTensor] = []
 
     public enum Precision: String, CaseIterable, Sendable {
         case float32 = "f32"
@@ -40,13 +42,21 @@ public struct ModelFile {
     public var classCount: Int { network.outputSize }
 
     static let magic: [UInt8] = Array("NNFASTW".utf8) + [0]
-    /// The format version this nnfast writes and the newest it reads.
-    public static let formatVersion: UInt16 = 1
+    /// The format version this nnfast writes and the newest it reads. Version 2 added the
+    /// table of named tensors; version 1 files (tensor offsets in the layer records) still load.
+    public static let formatVersion: UInt16 = 2
     static let tensorAlignment = 64
     /// Header fields are bounded so a corrupt file cannot make the reader allocate much.
     static let maximumRank = 8
     static let maximumLayers = 1024
     static let maximumTextBytes = 1 << 20
+    static let maximumTensors = 65_536
+    static let maximumTensorNameBytes = 256
+    static let maximumTensorRank = 4
+
+    /// The names of layer `index`'s (0-based) weights and bias in the tensor table.
+    static func weightName(layer index: Int) -> String { "layer.\(index + 1).weight" }
+    static func biasName(layer index: Int) -> String { "layer.\(index + 1).bias" }
 }
 
 /// CRC-32 (zlib's, the ISO-HDLC polynomial) of `bytes`.

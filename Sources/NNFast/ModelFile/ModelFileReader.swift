@@ -6,23 +6,49 @@ extension ModelFile {
         try decode(try FileBytes.read(path), file: path)
     }
 
-    /// Parses `.nnw` bytes strictly: magic, version, length and CRC first, then every field
-    /// against the bytes that are really there, before anything is allocated from it.
+    /// Parses `.nnw` bytes strictly, in the phases of the specification (Docs/nnw-format.md):
+    /// the envelope (magic, version, length, CRC), the model description, the metadata, the
+    /// tensor table (version 2) or the layer records' offsets (version 1), then the tensors.
+    /// Every field is checked against the bytes that are really there, and every tensor's
+    /// extent against the file, before anything is allocated from it.
     public static func decode(_ bytes: [UInt8], file: String) throws(NNFastError) -> ModelFile {
+        var r = _ByteReader(bytes, file: file)
+        let envelope = try readEnvelope(&r)
+        let description = try readDescription(&r, version: envelope.version)
+        let metadata = try readMetadata(&r)
+        let table: [TensorEntry]
+        if envelope.version == 1 {
+            table = try version1Table(description.layers, precision: envelope.version1Precision!, file: file)
+        } else {
+            table = try readTensorTable(&r)
+        }
+        try checkExtents(table, dataStart: r.offset, dataEnd: bytes.count - 4, file: file)
+        return try assemble(description, metadata: metadata, table: table, bytes: bytes, file: file)
+    }
+
+    // MARK: Phase 1: the envelope
+
+    private struct Envelope {
+        let version: UInt16
+        /// Version 1 stored one precision for every tensor in the header.
+        let version1Precision: Precision?
+    }
+
+    private static func readEnvelope(_ r: inout _ByteReader) throws(NNFastError) -> Envelope {
+        let bytes = r.bytes, file = r.file
         guard bytes.count >= magic.count else {
             throw NNFastError(file, bytes.isEmpty ? "empty file, not an nnfast model" : "not an nnfast model (only \(bytes.count) bytes)")
         }
         guard Array(bytes[0..<magic.count]) == magic else {
             throw NNFastError(file, "not an nnfast model (no NNFASTW magic)")
         }
-        var r = _ByteReader(bytes, file: file)
         r.offset = magic.count
         let version = try r.u16("format version")
         guard version >= 1 else { throw NNFastError(file, "corrupt model: format version 0") }
         guard version <= formatVersion else {
             throw NNFastError(file, "model format version \(version) is newer than this nnfast reads (\(formatVersion)); upgrade nnfast")
         }
-        let precision = try r.u16("precision")
+        let precisionField = try r.u16(version == 1 ? "precision" : "reserved field")
         let declaredLength = try r.u64("file length")
         guard declaredLength == UInt64(bytes.count) else {
             throw NNFastError(file, declaredLength > UInt64(bytes.count)
@@ -35,10 +61,34 @@ extension ModelFile {
         guard stored == computed else {
             throw NNFastError(file, "corrupt model: CRC-32 mismatch (stored \(hex32(stored)), computed \(hex32(computed)))")
         }
-        guard let storage = Precision.allCases.first(where: { $0.code == precision }) else {
-            throw NNFastError(file, "unsupported tensor precision \(precision) (this nnfast reads 1 = float32, 2 = float16)")
+        guard version == 1 else {
+            guard precisionField == 0 else { throw NNFastError(file, "corrupt model: reserved header field is \(precisionField)") }
+            return Envelope(version: version, version1Precision: nil)
         }
-        let elementBytes = UInt64(storage.byteSize)
+        guard let precision = Precision(code: precisionField) else {
+            throw NNFastError(file, "unsupported tensor precision \(precisionField) (this nnfast reads 1 = float32, 2 = float16)")
+        }
+        return Envelope(version: version, version1Precision: precision)
+    }
+
+    // MARK: Phase 2: the model description
+
+    private struct LayerRecord {
+        let inputs: Int, outputs: Int, activation: Activation
+        /// Version 1 only: where the tensors are.
+        var weightsOffset: UInt64 = 0, biasOffset: UInt64 = 0
+    }
+
+    private struct Description {
+        let loss: Loss
+        let pixelScale: Float, pixelOffset: Float
+        let inputShape: [Int]
+        let classNames: [String]
+        let layers: [LayerRecord]
+    }
+
+    private static func readDescription(_ r: inout _ByteReader, version: UInt16) throws(NNFastError) -> Description {
+        let file = r.file
         let lossCode = try r.u32("loss")
         guard let loss = Loss(code: lossCode) else { throw NNFastError(file, "unknown loss kind \(lossCode)") }
         let pixelScale = try r.f32("pixel scale"), pixelOffset = try r.f32("pixel offset")
@@ -59,12 +109,7 @@ extension ModelFile {
         }
         let classCount = Int(try r.u32("class count"))
         guard classCount >= 1 else { throw NNFastError(file, "corrupt model: zero classes") }
-        let namesLength = Int(try r.u32("class names length"))
-        guard namesLength <= maximumTextBytes else { throw NNFastError(file, "corrupt model: class names of \(namesLength) bytes") }
-        let namesBytes = try r.raw(namesLength, "class names")
-        guard let namesText = String(validating: namesBytes, as: UTF8.self) else {
-            throw NNFastError(file, "corrupt model: class names are not UTF-8")
-        }
+        let namesText = try readText(&r, "class names")
         let classNames = namesText.isEmpty ? [] : namesText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard classNames.isEmpty || classNames.count == classCount else {
             throw NNFastError(file, "corrupt model: \(classNames.count) class names for \(classCount) classes")
@@ -72,8 +117,7 @@ extension ModelFile {
 
         let layerCount = Int(try r.u32("layer count"))
         guard (1...maximumLayers).contains(layerCount) else { throw NNFastError(file, "corrupt model: \(layerCount) layers") }
-        let tensorEnd = UInt64(bytes.count - 4)
-        var specs: [(inputs: Int, outputs: Int, activation: Activation, weights: Int, bias: Int)] = []
+        var layers: [LayerRecord] = []
         var expectedInputs = inputSize
         for l in 1...layerCount {
             let kind = try r.u32("layer \(l) kind")
@@ -87,43 +131,166 @@ extension ModelFile {
                 throw NNFastError(file, "corrupt model: layer \(l) takes \(inputs) inputs but \(l == 1 ? "the input shape has" : "layer \(l - 1) gives") \(expectedInputs)")
             }
             guard outputs >= 1 else { throw NNFastError(file, "corrupt model: layer \(l) has no outputs") }
-            let weightsOffset = try r.u64("layer \(l) weights offset"), biasOffset = try r.u64("layer \(l) bias offset")
-            // Sizes in bytes, overflow-checked against the file before anything is allocated.
-            let (weightCount, overflow) = inputs.multipliedReportingOverflow(by: outputs)
-            guard !overflow, UInt64(weightCount) <= tensorEnd / elementBytes,
-                  weightsOffset % UInt64(tensorAlignment) == 0, biasOffset % UInt64(tensorAlignment) == 0,
-                  weightsOffset <= tensorEnd, tensorEnd - weightsOffset >= UInt64(weightCount) * elementBytes,
-                  biasOffset <= tensorEnd, tensorEnd - biasOffset >= UInt64(outputs) * elementBytes else {
-                throw NNFastError(file, "corrupt model: layer \(l)'s tensors (\(inputs)×\(outputs)) do not fit in the file")
+            var record = LayerRecord(inputs: inputs, outputs: outputs, activation: activation)
+            if version == 1 {
+                record.weightsOffset = try r.u64("layer \(l) weights offset")
+                record.biasOffset = try r.u64("layer \(l) bias offset")
             }
-            specs.append((inputs, outputs, activation, Int(weightsOffset), Int(biasOffset)))
+            layers.append(record)
             expectedInputs = outputs
         }
         guard expectedInputs == classCount else {
             throw NNFastError(file, "corrupt model: the last layer gives \(expectedInputs) outputs for \(classCount) classes")
         }
-        let metadataLength = Int(try r.u32("metadata length"))
-        guard metadataLength <= maximumTextBytes else { throw NNFastError(file, "corrupt model: metadata of \(metadataLength) bytes") }
-        let metadataBytes = try r.raw(metadataLength, "metadata")
-        guard let object = try? JSONSerialization.jsonObject(with: Data(metadataBytes)) as? [String: Any] else {
-            throw NNFastError(file, "corrupt model: metadata is not a JSON object")
-        }
-        let headerEnd = r.offset
-        for (l, spec) in specs.enumerated() where spec.weights < headerEnd || spec.bias < headerEnd {
-            throw NNFastError(file, "corrupt model: layer \(l + 1)'s tensors overlap the header")
-        }
+        return Description(loss: loss, pixelScale: pixelScale, pixelOffset: pixelOffset, inputShape: inputShape,
+                           classNames: classNames, layers: layers)
+    }
 
-        let network = Network(layers: specs.map { ($0.inputs, $0.outputs, $0.activation) }, loss: loss)
-        for (layer, spec) in zip(network.layers, specs) {
-            layer.weights.setValues(floats(bytes, at: spec.weights, count: spec.inputs * spec.outputs, storage))
-            layer.bias.setValues(floats(bytes, at: spec.bias, count: spec.outputs, storage))
+    /// A u32 byte count (bounded) and that many bytes of UTF-8.
+    private static func readText(_ r: inout _ByteReader, _ field: String) throws(NNFastError) -> String {
+        let length = Int(try r.u32("\(field) length"))
+        guard length <= maximumTextBytes else { throw NNFastError(r.file, "corrupt model: \(field) of \(length) bytes") }
+        guard let text = String(validating: try r.raw(length, field), as: UTF8.self) else {
+            throw NNFastError(r.file, "corrupt model: \(field) are not UTF-8")
+        }
+        return text
+    }
+
+    // MARK: Phase 3: metadata
+
+    private static func readMetadata(_ r: inout _ByteReader) throws(NNFastError) -> [String: String] {
+        let text = try readText(&r, "metadata")
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw NNFastError(r.file, "corrupt model: metadata is not a JSON object")
         }
         var metadata: [String: String] = [:]
         for (key, value) in object { metadata[key] = "\(value)" }
-        var model = ModelFile(inputShape: inputShape, pixelScale: pixelScale, pixelOffset: pixelOffset,
-                              classNames: classNames, network: network, metadata: metadata)
-        model.precision = storage
+        return metadata
+    }
+
+    // MARK: Phase 4: the tensor table
+
+    private struct TensorEntry {
+        let name: String
+        let shape: [Int]
+        let precision: Precision
+        let offset: UInt64
+        /// Elements and bytes, overflow-checked when the entry was read.
+        let count: Int
+        var byteCount: UInt64 { UInt64(count) * UInt64(precision.byteSize) }
+    }
+
+    private static func readTensorTable(_ r: inout _ByteReader) throws(NNFastError) -> [TensorEntry] {
+        let file = r.file
+        let count = Int(try r.u32("tensor count"))
+        guard count <= maximumTensors else { throw NNFastError(file, "corrupt model: \(count) tensors") }
+        var entries: [TensorEntry] = []
+        var seen = Set<String>()
+        for t in 1...max(1, count) where t <= count {
+            let nameLength = Int(try r.u16("tensor \(t) name length"))
+            guard (1...maximumTensorNameBytes).contains(nameLength) else {
+                throw NNFastError(file, "corrupt model: tensor \(t) has a name of \(nameLength) bytes")
+            }
+            guard let name = String(validating: try r.raw(nameLength, "tensor \(t) name"), as: UTF8.self) else {
+                throw NNFastError(file, "corrupt model: tensor \(t)'s name is not UTF-8")
+            }
+            guard seen.insert(name).inserted else { throw NNFastError(file, "corrupt model: two tensors named \(name)") }
+            let typeCode = try r.u16("tensor \(name) type")
+            guard let precision = Precision(code: typeCode) else {
+                throw NNFastError(file, "tensor \(name) has unknown type \(typeCode) (this nnfast reads 1 = float32, 2 = float16)")
+            }
+            let rank = Int(try r.u16("tensor \(name) rank"))
+            guard (1...maximumTensorRank).contains(rank) else { throw NNFastError(file, "corrupt model: tensor \(name) has rank \(rank)") }
+            var shape: [Int] = []
+            var elements = 1
+            for d in 0..<rank {
+                let dimension = Int(try r.u32("tensor \(name) dimension \(d)"))
+                let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+                guard dimension >= 1, !overflow, product <= Int(UInt32.max) else {
+                    throw NNFastError(file, "corrupt model: tensor \(name)'s shape \(shape + [dimension]) is empty or too large")
+                }
+                shape.append(dimension)
+                elements = product
+            }
+            let offset = try r.u64("tensor \(name) offset")
+            entries.append(TensorEntry(name: name, shape: shape, precision: precision, offset: offset, count: elements))
+        }
+        return entries
+    }
+
+    /// Version 1's tensors, described by the layer records, as table entries.
+    private static func version1Table(_ layers: [LayerRecord], precision: Precision, file: String) throws(NNFastError) -> [TensorEntry] {
+        var entries: [TensorEntry] = []
+        for (index, layer) in layers.enumerated() {
+            let (count, overflow) = layer.inputs.multipliedReportingOverflow(by: layer.outputs)
+            guard !overflow, count <= Int(UInt32.max) else {
+                throw NNFastError(file, "corrupt model: layer \(index + 1)'s tensors (\(layer.inputs)×\(layer.outputs)) do not fit in the file")
+            }
+            entries.append(TensorEntry(name: weightName(layer: index), shape: [layer.inputs, layer.outputs],
+                                       precision: precision, offset: layer.weightsOffset, count: count))
+            entries.append(TensorEntry(name: biasName(layer: index), shape: [layer.outputs],
+                                       precision: precision, offset: layer.biasOffset, count: layer.outputs))
+        }
+        return entries
+    }
+
+    /// Every tensor is 64-byte aligned, lies between the end of the header and the CRC, and
+    /// overlaps no other.
+    private static func checkExtents(_ table: [TensorEntry], dataStart: Int, dataEnd: Int, file: String) throws(NNFastError) {
+        for entry in table {
+            let what = entry.name.hasPrefix("layer.") && entry.name.split(separator: ".").count == 3
+                ? "layer \(entry.name.split(separator: ".")[1])'s tensors (\(entry.shape.map(String.init).joined(separator: "×")))"
+                : "tensor \(entry.name)"
+            guard entry.offset % UInt64(tensorAlignment) == 0, entry.offset <= UInt64(dataEnd),
+                  UInt64(dataEnd) - entry.offset >= entry.byteCount else {
+                throw NNFastError(file, "corrupt model: \(what) do\(what.hasPrefix("tensor ") ? "es" : "") not fit in the file")
+            }
+            guard entry.offset >= UInt64(dataStart) else {
+                throw NNFastError(file, "corrupt model: \(what) overlap\(what.hasPrefix("tensor ") ? "s" : "") the header")
+            }
+        }
+        let sorted = table.sorted { $0.offset < $1.offset }
+        for (previous, next) in zip(sorted, sorted.dropFirst()) where previous.offset + previous.byteCount > next.offset {
+            throw NNFastError(file, "corrupt model: tensors \(previous.name) and \(next.name) overlap")
+        }
+    }
+
+    // MARK: Phase 5: the tensors
+
+    private static func assemble(_ d: Description, metadata: [String: String], table: [TensorEntry],
+                                 bytes: [UInt8], file: String) throws(NNFastError) -> ModelFile {
+        let byName = Dictionary(table.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let network = Network(layers: d.layers.map { ($0.inputs, $0.outputs, $0.activation) }, loss: d.loss)
+        var layerPrecision = Precision.float32
+        for (index, layer) in network.layers.enumerated() {
+            for (name, target) in [(weightName(layer: index), layer.weights), (biasName(layer: index), layer.bias)] {
+                guard let entry = byName[name] else { throw NNFastError(file, "corrupt model: no tensor \(name)") }
+                let expected = target === layer.bias ? [layer.outputSize] : [layer.inputSize, layer.outputSize]
+                guard entry.shape == expected else {
+                    throw NNFastError(file, "corrupt model: tensor \(name) has shape \(entry.shape), the layer needs \(expected)")
+                }
+                target.setValues(floats(bytes, at: Int(entry.offset), count: entry.count, entry.precision))
+                if entry.precision != .float32 { layerPrecision = entry.precision }
+            }
+        }
+        var model = ModelFile(inputShape: d.inputShape, pixelScale: d.pixelScale, pixelOffset: d.pixelOffset,
+                              classNames: d.classNames, network: network, metadata: metadata)
+        model.precision = layerPrecision
+        for entry in table where !entry.name.hasPrefix("layer.") {
+            guard entry.shape.count <= 2 else { continue }  // no tensor nnfast uses has more; skipped like unknown names
+            let matrix = Matrix(rows: entry.shape.count == 2 ? entry.shape[0] : 1, cols: entry.shape[entry.shape.count - 1])
+            matrix.setValues(floats(bytes, at: Int(entry.offset), count: entry.count, entry.precision))
+            model.extraTensors.append(NamedTensor(name: entry.name, matrix: matrix))
+        }
         return model
+    }
+}
+
+extension ModelFile.Precision {
+    /// The precision stored as `code`, or nil for a code this version does not know.
+    init?(code: UInt16) {
+        guard let match = Self.allCases.first(where: { $0.code == code }) else { return nil }
+        self = match
     }
 }
 

@@ -1,12 +1,14 @@
 import Foundation
 
 extension ModelFile {
-    /// The `.nnw` bytes of this model (format version 1, tensors in `precision`).
+    /// The `.nnw` bytes of this model (format version 2): header, layer records, metadata, the
+    /// tensor table, the tensors (64-byte aligned), CRC-32. Layer tensors are in `precision`,
+    /// extra tensors in float32.
     public func encoded() -> [UInt8] {
         var w = _ByteWriter()
         w.raw(ModelFile.magic)
         w.u16(ModelFile.formatVersion)
-        w.u16(precision.code)
+        w.u16(0)  // reserved
         let lengthOffset = w.bytes.count
         w.u64(0)  // file length, patched below
         w.u32(network.loss.code)
@@ -19,30 +21,52 @@ extension ModelFile {
         w.u32(UInt32(names.count))
         w.raw(names)
         w.u32(UInt32(network.layers.count))
-        var offsetSlots: [Int] = []
         for layer in network.layers {
             w.u32(1)  // dense
             w.u32(UInt32(layer.inputSize))
             w.u32(UInt32(layer.outputSize))
             w.u32(layer.activation.code)
-            offsetSlots.append(w.bytes.count)
-            w.u64(0)  // weights offset, patched below
-            w.u64(0)  // bias offset, patched below
         }
         let json = (try? JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys])) ?? Data("{}".utf8)
         w.u32(UInt32(json.count))
         w.raw([UInt8](json))
-        for (layer, slot) in zip(network.layers, offsetSlots) {
+
+        let tensors = tableEntries
+        w.u32(UInt32(tensors.count))
+        var offsetSlots: [Int] = []
+        for tensor in tensors {
+            let name = Array(tensor.name.utf8)
+            w.u16(UInt16(name.count))
+            w.raw(name)
+            w.u16(tensor.precision.code)
+            w.u16(UInt16(tensor.shape.count))
+            for dimension in tensor.shape { w.u32(UInt32(dimension)) }
+            offsetSlots.append(w.bytes.count)
+            w.u64(0)  // data offset, patched below
+        }
+        for (tensor, slot) in zip(tensors, offsetSlots) {
             w.pad(to: ModelFile.tensorAlignment)
             w.patchU64(at: slot, UInt64(w.bytes.count))
-            w.tensor(layer.weights.values, precision)
-            w.pad(to: ModelFile.tensorAlignment)
-            w.patchU64(at: slot + 8, UInt64(w.bytes.count))
-            w.tensor(layer.bias.values, precision)
+            w.tensor(tensor.matrix.values, tensor.precision)
         }
         w.patchU64(at: lengthOffset, UInt64(w.bytes.count + 4))
         w.u32(crc32Checksum(w.bytes))
         return w.bytes
+    }
+
+    /// Every tensor the file stores, in file order: each layer's weights [I, O] and bias [O],
+    /// then the extra tensors ([rows, cols], or [cols] for one row).
+    private var tableEntries: [(name: String, shape: [Int], precision: Precision, matrix: Matrix)] {
+        var entries: [(name: String, shape: [Int], precision: Precision, matrix: Matrix)] = []
+        for (index, layer) in network.layers.enumerated() {
+            entries.append((ModelFile.weightName(layer: index), [layer.inputSize, layer.outputSize], precision, layer.weights))
+            entries.append((ModelFile.biasName(layer: index), [layer.outputSize], precision, layer.bias))
+        }
+        for tensor in extraTensors {
+            let m = tensor.matrix
+            entries.append((tensor.name, m.rows == 1 ? [m.cols] : [m.rows, m.cols], .float32, m))
+        }
+        return entries
     }
 
     /// Saves atomically: a temporary file in the same folder, flushed, then renamed over `path`.

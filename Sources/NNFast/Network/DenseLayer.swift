@@ -71,27 +71,41 @@ public final class DenseLayer {
              prepackedB: prepackedWeights ? UnsafePointer(transposedPanels.reserve(transposedPanelCount * outputSize * gemmNR)) : nil)
     }
 
-    /// dW ← Xᵀ·dZ and db ← Σ dZ over the first `batchRows` rows (kept for optimizers and tests).
-    func computeParameterGradients(input: Matrix, outputGradient: Matrix, batchRows: Int, scratch: GEMMScratch) {
-        gemm(transA: true, transB: false, m: inputSize, n: outputSize, k: batchRows,
-             a: input.base, lda: input.rowStride, b: outputGradient.base, ldb: outputGradient.rowStride,
-             c: weightGradient.base, ldc: weightGradient.rowStride, scratch: scratch)
-        columnSums(outputGradient.base, rows: batchRows, cols: outputSize, ldx: outputGradient.rowStride,
+    /// dW[weightRows] ← (Xᵀ·dZ)[weightRows] and db[biasColumns] ← (Σ_rows dZ)[biasColumns] over the
+    /// first `batchRows` rows: the gradients of the batch-mean loss (dZ holds the 1/batch), for
+    /// the optimizers that need them stored. Threads may fill disjoint blocks at once.
+    func computeParameterGradients(input: Matrix, outputGradient: Matrix, batchRows: Int,
+                                   weightRows: Range<Int>, biasColumns: Range<Int>, scratch: GEMMScratch) {
+        if !weightRows.isEmpty {
+            gemm(transA: true, transB: false, m: weightRows.count, n: outputSize, k: batchRows,
+                 a: input.base + weightRows.lowerBound, lda: input.rowStride,
+                 b: outputGradient.base, ldb: outputGradient.rowStride,
+                 c: weightGradient.base + weightRows.lowerBound * weightGradient.rowStride, ldc: weightGradient.rowStride,
+                 scratch: scratch)
+        }
+        columnSums(outputGradient.base, rows: batchRows, ld: outputGradient.rowStride, columns: biasColumns,
                    into: biasGradient.base)
     }
 
-    /// The SGD step for W's rows `weightRows` and b's columns `biasColumns`, fused with the
-    /// gradient: W ← W − η·Xᵀ·dZ as one GEMM (α = −η, β = 1), b ← b − η·Σ dZ. dW is never stored.
-    func applySGD(input: Matrix, outputGradient: Matrix, batchRows: Int, learningRate: Float,
-                  weightRows: Range<Int>, biasColumns: Range<Int>, scratch: GEMMScratch) {
+    /// The whole of dW and db (for tests and the reference optimizers).
+    func computeParameterGradients(input: Matrix, outputGradient: Matrix, batchRows: Int, scratch: GEMMScratch) {
+        computeParameterGradients(input: input, outputGradient: outputGradient, batchRows: batchRows,
+                                  weightRows: 0..<inputSize, biasColumns: 0..<outputSize, scratch: scratch)
+    }
+
+    /// Plain SGD's step for W's rows `weightRows` and b's columns `biasColumns`, fused with the
+    /// gradient: W ← (1 − η·λ)·W − η·Xᵀ·dZ as one GEMM (α = −η, β = 1 − η·λ, λ the L2 weight
+    /// decay), b ← b − η·Σ dZ. dW is never stored.
+    func applyFusedSGD(input: Matrix, outputGradient: Matrix, batchRows: Int, rate: Float, weightDecay: Float,
+                       weightRows: Range<Int>, biasColumns: Range<Int>, scratch: GEMMScratch) {
         if !weightRows.isEmpty {
             gemm(transA: true, transB: false, m: weightRows.count, n: outputSize, k: batchRows,
                  a: input.base + weightRows.lowerBound, lda: input.rowStride,
                  b: outputGradient.base, ldb: outputGradient.rowStride,
                  c: weights.base + weightRows.lowerBound * weights.rowStride, ldc: weights.rowStride,
-                 epilogue: GEMMEpilogue(alpha: -learningRate, beta: 1), scratch: scratch)
+                 epilogue: GEMMEpilogue(alpha: -rate, beta: 1 - rate * weightDecay), scratch: scratch)
         }
         subtractScaledColumnSums(outputGradient.base, rows: batchRows, ld: outputGradient.rowStride,
-                                 columns: biasColumns, learningRate: learningRate, bias: bias.base)
+                                 columns: biasColumns, learningRate: rate, bias: bias.base)
     }
 }

@@ -69,7 +69,7 @@ public final class Network {
 
     /// Runs `body`, charging its time to `phase` when profiling.
     @inline(__always)
-    private func timed(_ profile: StepProfile?, _ phase: StepProfile.Phase, _ body: () -> Void) {
+    func timed(_ profile: StepProfile?, _ phase: StepProfile.Phase, _ body: () -> Void) {
         if let profile { profile.time(phase, body) } else { body() }
     }
 
@@ -89,29 +89,6 @@ public final class Network {
                                             batchRows: rows, scratch: scratch)
         }
         return workspace.rowLosses.prefix(rows).reduce(0, +)
-    }
-
-    /// Part `part` of `parts` of the fused SGD step over a batch of `batchRows` rows (after
-    /// `backwardData` on all of them): each part updates its own slice of every layer's
-    /// W rows and b columns, so parts may run on different threads at once.
-    /// With `repackWeights`, each part then repacks the Wᵀ panels of the rows it updated (the
-    /// weight rows are split on panel boundaries for that), ready for the next step's
-    /// `backwardData(prepackedWeights: true)`.
-    func applySGD(part: Int, of parts: Int, batchRows: Int, learningRate: Float,
-                  workspace: NetworkWorkspace, scratch: GEMMScratch, profile: StepProfile? = nil,
-                  repackWeights: Bool = false) {
-        for (index, layer) in layers.enumerated() {
-            let weightRows = partition(layer.inputSize, parts: parts, index: part, granularity: gemmNR)
-            timed(profile, .update(layer: index)) {
-                layer.applySGD(
-                    input: layerInput(index, workspace), outputGradient: workspace.gradients[index],
-                    batchRows: batchRows, learningRate: learningRate, weightRows: weightRows,
-                    biasColumns: partition(layer.outputSize, parts: parts, index: part, granularity: 16),
-                    scratch: scratch)
-                // The first layer's Wᵀ is never used: nobody needs dX of the input.
-                if repackWeights && index > 0 { layer.packTransposedWeights(rows: weightRows) }
-            }
-        }
     }
 
     /// Packs every layer's Wᵀ panels (before the first step that uses them).

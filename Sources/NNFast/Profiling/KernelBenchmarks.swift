@@ -134,14 +134,16 @@ public enum KernelBenchmarks {
             pixels.withUnsafeBufferPointer { convertPixels($0.baseAddress!, count: count, scale: 1 / 255, into: z.base) }
         }
         record("column sums (bias gradient)", bytes: 4 * count) {
-            columnSums(a.base, rows: rows, cols: cols, ldx: cols, into: bias.base)
+            columnSums(a.base, rows: rows, ld: cols, columns: 0..<cols, into: bias.base)
         }
         return results
     }
 
     /// Profiles `steps` training steps of a network with `layers` at `batch` on synthetic
     /// MNIST-sized data (so the bench needs no dataset).
-    public static func trainingStep(layers: [Int], batch: Int, threads: Int, steps: Int) -> StepProfile {
+    /// The update is `optimizer`'s (plain SGD's fused step by default).
+    public static func trainingStep(layers: [Int], batch: Int, threads: Int, steps: Int,
+                                    optimizer: OptimizerSettings = OptimizerSettings()) -> StepProfile {
         let network = Network(sizes: layers, activation: .relu, outputActivation: .identity, loss: .softmaxCrossEntropy)
         var generator = SeededGenerator(seed: 3)
         network.initialize(.xavier, using: &generator)
@@ -154,18 +156,19 @@ public enum KernelBenchmarks {
         var order = Array(0..<images)
         generator.shuffle(&order)
         // Warm up (caches, scratch growth, worker wake-up), then profile.
+        let update = ParameterUpdate(settings: optimizer, network: network)
         let warmUp = TrainingStepJob(network: network, data: data, workspace: workspace, context: context,
-                                     learningRate: 0.01, profile: nil)
+                                     update: update, profile: nil)
         for s in 0..<20 {
             let start = (s * batch) % (images - batch)
-            _ = warmUp.step(order[start..<(start + batch)])
+            _ = warmUp.step(order[start..<(start + batch)], rate: 0.01, step: s + 1)
         }
         let profile = StepProfile(layerCount: network.layers.count)
         let job = TrainingStepJob(network: network, data: data, workspace: workspace, context: context,
-                                  learningRate: 0.01, profile: profile)
+                                  update: update, profile: profile)
         for s in 0..<steps {
             let start = (s * batch) % (images - batch)
-            _ = job.step(order[start..<(start + batch)])
+            _ = job.step(order[start..<(start + batch)], rate: 0.01, step: 21 + s)
         }
         return profile
     }

@@ -10,6 +10,22 @@ public struct EpochReport: Sendable, Equatable {
     /// Wall time of measuring validation and test accuracy.
     public let evaluationSeconds: Double
     public let samples: Int
+    /// The learning rate of the epoch's last step.
+    public var learningRate: Double = 0
+    /// Whether this epoch's validation accuracy beat every earlier epoch's.
+    public var isBest = false
+
+    public init(epoch: Int, trainLoss: Double, validationAccuracy: Double?, testAccuracy: Double,
+                trainSeconds: Double, evaluationSeconds: Double, samples: Int, learningRate: Double = 0) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.validationAccuracy = validationAccuracy
+        self.testAccuracy = testAccuracy
+        self.trainSeconds = trainSeconds
+        self.evaluationSeconds = evaluationSeconds
+        self.samples = samples
+        self.learningRate = learningRate
+    }
 
     public var samplesPerSecond: Double { Double(samples) / max(trainSeconds, 1e-9) }
 
@@ -25,6 +41,8 @@ public struct EpochReport: Sendable, Equatable {
         fields.append("\"evaluation_seconds\":\(evaluationSeconds)")
         fields.append("\"samples\":\(samples)")
         fields.append("\"samples_per_second\":\(samplesPerSecond)")
+        fields.append("\"learning_rate\":\(learningRate)")
+        fields.append("\"best\":\(isBest)")
         return "{" + fields.joined(separator: ",") + "}"
     }
 }

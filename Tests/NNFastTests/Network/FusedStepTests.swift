@@ -29,11 +29,12 @@ import Testing
 
         fused.forward(rows: 0..<rows, workspace: fusedWorkspace, scratch: scratch)
         fused.backwardData(rows: 0..<rows, batchSize: rows, workspace: fusedWorkspace, scratch: scratch)
+        let update = ParameterUpdate(settings: OptimizerSettings(kind: .sgd), network: fused)
         for part in 0..<parts {
-            fused.applySGD(part: part, of: parts, batchRows: rows, learningRate: 0.3, workspace: fusedWorkspace, scratch: scratch)
+            update.apply(to: fused, part: part, of: parts, batchRows: rows, rate: 0.3, step: 1, workspace: fusedWorkspace, scratch: scratch)
         }
         _ = reference.computeGradients(rows: rows, workspace: referenceWorkspace, scratch: scratch)
-        SGD(learningRate: 0.3).step(reference)
+        ReferenceOptimizer(settings: OptimizerSettings(kind: .sgd), network: reference).update(reference, rate: 0.3)
 
         for (a, b) in zip(fused.layers, reference.layers) {
             let w1 = a.weights.values, w2 = b.weights.values
@@ -79,17 +80,21 @@ import Testing
         let batch = 24
         let fastWorkspace = NetworkWorkspace(network: fast, capacity: batch)
         let referenceWorkspace = NetworkWorkspace(network: reference, capacity: batch)
+        let sgd = OptimizerSettings(kind: .sgd)
         let job = TrainingStepJob(network: fast, data: smallData.train, workspace: fastWorkspace,
-                                  context: ComputeContext(threads: 2), learningRate: 0.1, profile: nil)
+                                  context: ComputeContext(threads: 2), update: ParameterUpdate(settings: sgd, network: fast),
+                                  profile: nil)
+        let referenceUpdate = ParameterUpdate(settings: sgd, network: reference)
         let scratch = GEMMScratch()
         let order = Array((0..<(12 * batch)).reversed())
         for step in 0..<12 {
             let images = order[(step * batch)..<((step + 1) * batch)]
-            _ = job.step(images)
+            _ = job.step(images, rate: 0.1, step: step + 1)
             smallData.train.gather(images, into: referenceWorkspace)
             reference.forward(rows: 0..<batch, workspace: referenceWorkspace, scratch: scratch)
             reference.backwardData(rows: 0..<batch, batchSize: batch, workspace: referenceWorkspace, scratch: scratch)
-            reference.applySGD(part: 0, of: 1, batchRows: batch, learningRate: 0.1, workspace: referenceWorkspace, scratch: scratch)
+            referenceUpdate.apply(to: reference, part: 0, of: 1, batchRows: batch, rate: 0.1, step: step + 1,
+                                  workspace: referenceWorkspace, scratch: scratch)
         }
         for (a, b) in zip(fast.layers, reference.layers) {
             #expect(a.weights.values == b.weights.values && a.bias.values == b.bias.values)

@@ -1,0 +1,44 @@
+/// Named recipes for `nnfast train --preset`: each is a set of flags, printed at the start of a
+/// run, and every flag the user gives overrides its part. They were chosen by measurement
+/// (`tools/preset_search.py`; the runs are in README).
+public enum TrainingPreset: String, CaseIterable, Sendable {
+    /// The default: the best test accuracy for a few seconds of a 2-core machine.
+    case fast
+    /// The numpy tutorial's recipe (plain SGD at a constant rate, last epoch kept), for people
+    /// who compare with it.
+    case tutorial
+
+    /// The preset as the flags it stands for.
+    public var flags: String {
+        let o = options
+        var parts = ["--layers \(o.layers.map(String.init).joined(separator: ","))",
+                     "--optimizer \(o.optimizer.kind.rawValue)"]
+        if o.optimizer.kind.usesMomentum { parts.append("--momentum \(o.optimizer.momentum)") }
+        parts.append("--lr \(o.learningRate)")
+        parts.append("--schedule \(o.schedule.shape.rawValue)")
+        if o.schedule.warmupEpochs > 0 { parts.append("--warmup \(o.schedule.warmupEpochs)") }
+        if o.optimizer.weightDecay > 0 { parts.append("--weight-decay \(o.optimizer.weightDecay)") }
+        parts += ["--batch \(o.batchSize)", "--epochs \(o.epochs)", "--init \(o.initializer.rawValue)"]
+        if let keep = o.keep { parts.append("--keep \(keep.rawValue)") }
+        return parts.joined(separator: " ")
+    }
+
+    public var options: TrainingOptions {
+        var o = TrainingOptions()
+        switch self {
+        case .tutorial:
+            o.keep = .last
+        case .fast:
+            o.layers = [784, 100, 200, 10]
+            o.initializer = .he
+            o.optimizer = OptimizerSettings(kind: .nesterov)
+            o.optimizer.momentum = 0.9
+            o.learningRate = 0.05
+            o.schedule = LearningRateSchedule(.linear)
+            o.batchSize = 64
+            o.epochs = 5
+            // keep: the best validation epoch (the last when --validation 0).
+        }
+        return o
+    }
+}

@@ -1,0 +1,80 @@
+/// One training step as a reusable parallel job: a trainer keeps one for the whole run, so a
+/// step allocates nothing (measured: malloc calls per epoch stay flat across 1,563 steps).
+///
+/// Two parallel phases, one barrier each: (1) each thread gathers, runs forward and the
+/// per-row backward (loss, dZ, dX) on its own rows of the batch — rows never interact there;
+/// (2) each thread applies the optimizer's update to its own slice of every W and b
+/// (`ParameterUpdate`). Every element is computed by one thread in a fixed order, so any
+/// thread count gives the same bits.
+final class TrainingStepJob: ParallelJob {
+    let network: Network
+    let data: Dataset
+    let workspace: NetworkWorkspace
+    let context: ComputeContext
+    let update: ParameterUpdate
+    let profile: StepProfile?
+    private var batch: ArraySlice<Int> = []
+    private var rate: Float = 0
+    private var stepNumber = 0
+    private var phase = Phase.rows
+    /// Whether the layers' packed Wᵀ panels hold the current weights.
+    private var panelsPacked = false
+
+    private enum Phase { case rows, parameters }
+
+    init(network: Network, data: Dataset, workspace: NetworkWorkspace, context: ComputeContext,
+         update: ParameterUpdate, profile: StepProfile?) {
+        self.network = network; self.data = data; self.workspace = workspace; self.context = context
+        self.update = update; self.profile = profile
+    }
+
+    /// Runs both phases on `batch` as optimizer step `step` (1-based) at learning rate `rate`;
+    /// returns the batch's summed loss.
+    func step(_ batch: ArraySlice<Int>, rate: Float, step: Int) -> Double {
+        let started = profile == nil ? 0 : Stopwatch.now()
+        self.batch = batch
+        self.rate = rate
+        self.stepNumber = step
+        if !panelsPacked {
+            network.packAllTransposedWeights()  // the weights as this job first sees them
+            panelsPacked = true
+        }
+        phase = .rows
+        context.run(self)
+        phase = .parameters
+        context.run(self)
+        let rows = batch.count
+        profile?.addStep(wallNanoseconds: Stopwatch.now() - started, flops: network.stepFLOPs(rows: rows))
+        var sum = 0.0
+        for row in 0..<rows { sum += workspace.rowLosses[row] }  // in row order, whatever the split
+        return sum
+    }
+
+    /// The packed Wᵀ panels must be rebuilt before the next step (the weights were replaced).
+    func weightsChanged() { panelsPacked = false }
+
+    func run(part: Int) {
+        let parts = context.threads
+        let rows = batch.count
+        let scratch = context.scratches[part]
+        let timer = part == 0 ? profile : nil
+        switch phase {
+        case .parameters:
+            update.apply(to: network, part: part, of: parts, batchRows: rows, rate: rate, step: stepNumber,
+                         workspace: workspace, scratch: scratch, profile: timer, repackWeights: true)
+        case .rows:
+            let mine = partition(rows, parts: parts, index: part, granularity: gemmMR)
+            guard !mine.isEmpty else { return }
+            let first = batch.startIndex
+            let images = batch[(first + mine.lowerBound)..<(first + mine.upperBound)]
+            if let timer {
+                timer.time(.gather) { data.gather(images, into: workspace, firstRow: mine.lowerBound) }
+            } else {
+                data.gather(images, into: workspace, firstRow: mine.lowerBound)
+            }
+            network.forward(rows: mine, workspace: workspace, scratch: scratch, profile: timer)
+            network.backwardData(rows: mine, batchSize: rows, workspace: workspace, scratch: scratch, profile: timer,
+                                 prepackedWeights: true)
+        }
+    }
+}

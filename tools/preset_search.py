@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Search for the training presets: run candidate recipes of `nnfast train` as whole processes and
+report the wall time and the saved model's test accuracy under `nnfast eval`.
+
+    python3 tools/preset_search.py fast            # the candidates for --preset fast
+    python3 tools/preset_search.py fast --seeds 42,1,2 --repeat 2
+
+Each candidate runs once per seed (and --repeat times, alternating with the others, since the
+machines are noisy); the table gives the median and worst wall time and the mean and worst
+accuracy over seeds. Needs the release build: swift build -c release --static-swift-stdlib.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NNFAST = os.path.join(ROOT, ".build", "release", "nnfast")
+
+# Candidate recipes, each a list of flags over `--preset tutorial` (so every choice is explicit).
+SEARCHES = {
+    "fast": {
+        "tutorial: sgd .1 b32 10ep 100-200": "",
+        "nesterov .05 lin b64 5ep 100-200": "--optimizer nesterov --lr 0.05 --schedule linear --batch 64 --epochs 5 --init he",
+        "nesterov .1 lin b128 5ep 100-200 val5k": "--optimizer nesterov --lr 0.1 --schedule linear --batch 128 --epochs 5 --init he --validation 5000",
+        "nesterov .1 lin b128 6ep 100-200 val5k": "--optimizer nesterov --lr 0.1 --schedule linear --batch 128 --epochs 6 --init he --validation 5000",
+        "nesterov .1 lin b128 7ep 100-200 val5k": "--optimizer nesterov --lr 0.1 --schedule linear --batch 128 --epochs 7 --init he --validation 5000",
+        "nesterov .15 lin b128 6ep 100-200 val5k": "--optimizer nesterov --lr 0.15 --schedule linear --batch 128 --epochs 6 --init he --validation 5000",
+        "nesterov .2 lin b256 8ep 100-200 val5k": "--optimizer nesterov --lr 0.2 --schedule linear --batch 256 --epochs 8 --init he --validation 5000",
+        "nesterov .1 cos b128 6ep 100-200 val5k": "--optimizer nesterov --lr 0.1 --schedule cosine --batch 128 --epochs 6 --init he --validation 5000",
+        "nesterov .1 lin b128 6ep 200-100 val5k": "--layers 784,200,100,10 --optimizer nesterov --lr 0.1 --schedule linear --batch 128 --epochs 6 --init he --validation 5000",
+    },
+    "fast-final": {
+        "nesterov .05 lin b64 5ep 100-200 (jax recipe)": "--optimizer nesterov --lr 0.05 --schedule linear --batch 64 --epochs 5 --init he",
+        "fast preset": None,
+    },
+}
+
+
+def run(flags, seed, out):
+    base = ["--preset", "fast"] if flags is None else ["--preset", "tutorial"] + flags
+    command = [NNFAST, "train", "--seed", str(seed), "--out", out, "--quiet"] + base
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    evaluation = subprocess.run([NNFAST, "eval", out, "--json"], check=True, capture_output=True, text=True)
+    return seconds, json.loads(evaluation.stdout)["accuracy"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("search", choices=sorted(SEARCHES))
+    parser.add_argument("--seeds", default="42,1,2")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--only", default="", help="run only candidates whose name contains this text")
+    args = parser.parse_args()
+    candidates = {name: (flags.split() if isinstance(flags, str) else None)
+                  for name, flags in SEARCHES[args.search].items() if args.only in name}
+    seeds = [int(s) for s in args.seeds.split(",")]
+    results = {name: [] for name in candidates}
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "m.nnw")
+        for _ in range(args.repeat):
+            for seed in seeds:
+                for name, flags in candidates.items():  # alternating, so drift hits every candidate alike
+                    results[name].append(run(flags, seed, out))
+                    print(f"  {name} seed {seed}: {results[name][-1][0]:.2f} s, {100 * results[name][-1][1]:.2f}%",
+                          file=sys.stderr, flush=True)
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    isa = "AVX-512" if "avx512f" in open("/proc/cpuinfo").read() else "AVX2"
+    print(f"{cpu} ({isa}), {os.cpu_count()} cores; whole process, seeds {args.seeds}, {args.repeat} round(s)")
+    print("| recipe | wall s (median / worst) | test % (mean / worst) |")
+    print("|---|---|---|")
+    for name, rows in results.items():
+        times = [t for t, _ in rows]
+        accuracies = [a for _, a in rows]
+        print(f"| {name} | {statistics.median(times):.2f} / {max(times):.2f} | "
+              f"{100 * statistics.mean(accuracies):.2f} / {100 * min(accuracies):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
