@@ -72,6 +72,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "For --schedule step: the factor (default: 0.1).")
     var stepFactor: Float?
 
+    @Option(help: "Label smoothing ε for softmax-ce: targets (1 − ε)·onehot + ε/classes (default: 0).")
+    var labelSmoothing: Float?
+
     @Option(help: "Mini-batch size (fast: \(TrainingPreset.fast.options.batchSize), tutorial: 32).")
     var batch: Int?
 
@@ -88,8 +91,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Random seed: the same seed gives the same run.")
     var seed: UInt64 = TrainingOptions().seed
 
-    @Option(help: "How many of the last training images to hold out for validation (0: none).")
-    var validation: Int = TrainingOptions().validationCount
+    @Option(help: "How many of the last training images to hold out for validation, 0 for none (fast: \(TrainingPreset.fast.options.validationCount), tutorial: 10000).")
+    var validation: Int?
 
     @Option(help: ArgumentHelp(
         "Worker threads: a number, or 'auto' (every core).",
@@ -122,8 +125,8 @@ struct TrainCommand: ParsableCommand {
             ("--output-activation", outputActivation), ("--loss", loss), ("--init", initializer),
             ("--optimizer", optimizer), ("--lr", learningRate), ("--momentum", momentum), ("--beta1", beta1),
             ("--beta2", beta2), ("--epsilon", epsilon), ("--weight-decay", weightDecay), ("--schedule", schedule),
-            ("--warmup", warmup), ("--step-epochs", stepEpochs), ("--step-factor", stepFactor), ("--batch", batch),
-            ("--keep", keep), ("--patience", patience),
+            ("--warmup", warmup), ("--step-epochs", stepEpochs), ("--step-factor", stepFactor), ("--batch", batch), ("--label-smoothing", labelSmoothing),
+            ("--keep", keep), ("--patience", patience), ("--validation", validation),
         ]
         return flags.filter { $0.1 != nil }.map(\.0)
     }
@@ -148,11 +151,12 @@ struct TrainCommand: ParsableCommand {
         if let stepEpochs { o.schedule.stepEpochs = stepEpochs }
         if let stepFactor { o.schedule.stepFactor = stepFactor }
         if let batch { o.batchSize = batch }
+        if let labelSmoothing { o.labelSmoothing = labelSmoothing }
         if let epochs { o.epochs = epochs }
         if let keep { o.keep = keep }
         if let patience { o.patience = patience }
         o.seed = seed
-        o.validationCount = validation
+        if let validation { o.validationCount = validation }
         o.threads = threads.count
         return o
     }

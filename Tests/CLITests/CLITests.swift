@@ -135,7 +135,7 @@ func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String..
         let result = try nnfast(["train", "--help"])
         #expect(result.status == 0)
         for fragment in ["--preset", "fast|tutorial", "784,100,200,10", "default: relu", "softmax-ce", "tutorial: xavier",
-                         "tutorial: 0.1", "tutorial: 32", "tutorial: 10", "tutorial: sgd", "tutorial: constant",
+                         "tutorial: 0.1", "tutorial: 32", "tutorial: 10", "tutorial: sgd", "tutorial: constant", "fast: 5000",
                          "default: 0.9", "0.999", "best|last", "default: 42", "10000", "--metrics", "--threads", "--quiet"] {
             #expect(result.stdout.contains(fragment), "help lacks \(fragment)")
         }
@@ -165,7 +165,7 @@ func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String..
                                  "--validation", "500", "--out", model])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("preset fast: --layers 784,100,200,10 --optimizer nesterov"))
-        #expect(result.stdout.contains("(overridden: --layers --epochs)"))
+        #expect(result.stdout.contains("(overridden: --layers --validation --epochs)"))
         #expect(result.stdout.contains("saved: \(model): the best epoch"))
         let info = try nnfast(["info", model, "--json"])
         let metadata = (try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as! [String: Any])["metadata"] as! [String: Any]
@@ -174,7 +174,7 @@ func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String..
 
         let tutorial = try nnfast(["train", "--preset", "tutorial", "--data", smallMNIST, "--layers", "784,16,10",
                                    "--epochs", "1", "--validation", "500", "--out", model])
-        #expect(tutorial.stdout.contains("preset tutorial: --layers 784,100,200,10 --optimizer sgd --lr 0.1 --schedule constant --batch 32 --epochs 10 --init xavier --keep last"))
+        #expect(tutorial.stdout.contains("preset tutorial: --layers 784,100,200,10 --optimizer sgd --lr 0.1 --schedule constant --batch 32 --epochs 10 --init xavier --validation 10000 --keep last"))
         #expect(tutorial.stdout.contains("saved: \(model): the last epoch, 1"))
     }
 

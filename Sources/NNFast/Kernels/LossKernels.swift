@@ -4,13 +4,17 @@ import Foundation
 // gradient of the *batch-mean* loss with respect to the layer's output (scaled by `1/batch`).
 // Rows are `ld` floats apart (padded strides); only `cols` entries of each row are touched.
 
-/// Softmax cross-entropy on logits Z[rows × cols] with integer labels.
-/// Forward: loss_i = logsumexp(z_i) − z_i[y_i] (max-subtracted, so no overflow).
-/// Backward: dZ_i = (softmax(z_i) − onehot(y_i)) · scale.
+/// Softmax cross-entropy on logits Z[rows × cols] with integer labels, against targets smoothed
+/// by ε (Szegedy et al. 2016): t = (1 − ε)·onehot(y) + ε/K, K = cols.
+/// Forward: loss_i = logsumexp(z_i) − Σ_j t_j·z_ij (max-subtracted, so no overflow).
+/// Backward: dZ_i = (softmax(z_i) − t) · scale. With ε = 0 these are the usual one-hot forms.
 func softmaxCrossEntropyKernel(
     logits: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int, labels: UnsafePointer<Int32>,
-    gradient: UnsafeMutablePointer<Float>, scale: Float, losses: UnsafeMutablePointer<Double>
+    gradient: UnsafeMutablePointer<Float>, scale: Float, losses: UnsafeMutablePointer<Double>,
+    smoothing: Float = 0
 ) {
+    let spread = smoothing / Float(cols)  // ε/K, on every class
+    let onLabel = 1 - smoothing           // the extra target weight of the label
     for i in 0..<rows {
         let z = logits + i * ld
         let g = gradient + i * ld
@@ -22,10 +26,17 @@ func softmaxCrossEntropyKernel(
         var sum: Float = 0
         for j in 0..<cols { sum += g[j] }
         let label = Int(labels[i])
-        losses[i] = Double(maxValue) + log(Double(sum)) - Double(z[label])
+        var targetDotZ = Double(onLabel) * Double(z[label])
+        if smoothing != 0 {
+            var zSum = 0.0
+            for j in 0..<cols { zSum += Double(z[j]) }
+            targetDotZ += Double(spread) * zSum
+        }
+        losses[i] = Double(maxValue) + log(Double(sum)) - targetDotZ
         let factor = scale / sum
-        forEachChunk(g, nil, count: cols) { v, _ in v * factor }
-        g[label] -= scale
+        let spreadScaled = spread * scale
+        forEachChunk(g, nil, count: cols) { v, _ in v * factor - spreadScaled }
+        g[label] -= onLabel * scale
     }
 }
 

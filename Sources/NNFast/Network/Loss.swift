@@ -19,11 +19,12 @@ public enum Loss: String, CaseIterable, Sendable {
     /// Whether the loss consumes raw logits (and so needs an identity output layer).
     public var takesLogits: Bool { self != .meanSquaredError }
 
-    /// For rows `rows` of `outputs`: writes each row's loss to `losses[row]` and dLoss/d(output)
+    /// For rows `rows` of `outputs`: writes each row's loss (against targets smoothed by
+    /// `labelSmoothing`, softmax cross-entropy only) to `losses[row]` and dLoss/d(output)
     /// of the mean over `batchSize` rows into the same rows of `gradient`.
     func evaluate(
         outputs: Matrix, rows: Range<Int>, labels: UnsafePointer<Int32>,
-        gradient: Matrix, batchSize: Int, losses: UnsafeMutablePointer<Double>
+        gradient: Matrix, batchSize: Int, losses: UnsafeMutablePointer<Double>, labelSmoothing: Float = 0
     ) {
         let scale = 1 / Float(batchSize)
         let first = rows.lowerBound
@@ -33,7 +34,8 @@ public enum Loss: String, CaseIterable, Sendable {
         switch self {
         case .softmaxCrossEntropy:
             softmaxCrossEntropyKernel(logits: z, rows: rows.count, cols: outputs.cols, ld: outputs.rowStride,
-                                      labels: labels + first, gradient: g, scale: scale, losses: losses + first)
+                                      labels: labels + first, gradient: g, scale: scale, losses: losses + first,
+                                      smoothing: labelSmoothing)
         case .meanSquaredError:
             quadraticLossKernel(outputs: z, rows: rows.count, cols: outputs.cols, ld: outputs.rowStride,
                                 labels: labels + first, gradient: g, scale: scale, losses: losses + first)

@@ -51,11 +51,12 @@ public final class Network {
     /// Loss and the per-row backward pass for rows `rows` (after `forward` on them): each row's
     /// loss into `workspace.rowLosses`, every layer's dZ, and dX down to the second layer.
     func backwardData(rows: Range<Int>, batchSize: Int, workspace: NetworkWorkspace, scratch: GEMMScratch,
-                      profile: StepProfile? = nil, prepackedWeights: Bool = false) {
+                      profile: StepProfile? = nil, prepackedWeights: Bool = false, labelSmoothing: Float = 0) {
         let last = layers.count - 1
         timed(profile, .loss) {
             loss.evaluate(outputs: workspace.activations[last], rows: rows, labels: workspace.labels.base,
-                          gradient: workspace.gradients[last], batchSize: batchSize, losses: workspace.rowLosses.base)
+                          gradient: workspace.gradients[last], batchSize: batchSize, losses: workspace.rowLosses.base,
+                          labelSmoothing: labelSmoothing)
         }
         for index in stride(from: last, through: 0, by: -1) {
             timed(profile, .backward(layer: index)) {

@@ -9,7 +9,7 @@ enum CheckpointKey: String {
     case seed, layers, activation, loss, initializer = "init", learningRate = "learning_rate", batch
     case epochsPlanned = "epochs_planned", validation, optimizer, momentum, beta1, beta2, epsilon
     case weightDecay = "weight_decay", schedule, warmupEpochs = "warmup_epochs", stepEpochs = "step_epochs"
-    case stepFactor = "step_factor", keep, patience
+    case stepFactor = "step_factor", keep, patience, labelSmoothing = "label_smoothing"
     // The run's progress, and the epoch whose weights the model holds.
     case epochsCompleted = "epochs_completed", savedEpoch = "saved_epoch", bestEpoch = "best_epoch"
     case bestValidationAccuracy = "best_validation_accuracy", stoppedEarly = "stopped_early"
@@ -36,6 +36,7 @@ extension TrainingOptions {
         }
         if schedule.shape == .step { m[.stepEpochs] = String(schedule.stepEpochs); m[.stepFactor] = String(schedule.stepFactor) }
         if let patience { m[.patience] = String(patience) }
+        if labelSmoothing > 0 { m[.labelSmoothing] = String(labelSmoothing) }
         return m
     }
 
@@ -78,6 +79,7 @@ extension TrainingOptions {
         if let x = try value(.stepFactor, { Float($0) }) { schedule.stepFactor = x }
         keep = try value(.keep, KeepPolicy.init(rawValue:)) ?? .last
         patience = try value(.patience, { Int($0) })
+        labelSmoothing = try value(.labelSmoothing, { Float($0) }) ?? 0
     }
 }
 

@@ -73,6 +73,7 @@ public final class Trainer {
         let evaluationWorkspace = NetworkWorkspace(network: network, capacity: Evaluation.chunkSize)
         let stepJob = TrainingStepJob(network: network, data: train, workspace: workspace, context: context,
                                       update: update, profile: profile)
+        stepJob.labelSmoothing = options.labelSmoothing
         var reports: [EpochReport] = []
         let progressEvery = max(1, 8192 / batchSize)
         let totalSteps = stepsPerEpoch * options.epochs

@@ -15,6 +15,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var learningRate: Float = 0.1
     public var optimizer = OptimizerSettings()
     public var schedule = LearningRateSchedule()
+    /// ε: train softmax cross-entropy against (1 − ε)·onehot + ε/classes (0: plain one-hot).
+    public var labelSmoothing: Float = 0
     public var batchSize = 32
     public var epochs = 10
     public var seed: UInt64 = 42
@@ -58,6 +60,12 @@ public struct TrainingOptions: Sendable, Equatable {
         }
         guard threads >= 0 else { throw NNFastError.usage("--threads", "must be at least 1 (or 0 for automatic), found \(threads)") }
         try optimizer.validate()
+        guard labelSmoothing >= 0 && labelSmoothing < 1 else {
+            throw NNFastError.usage("--label-smoothing", "must be in [0, 1), found \(labelSmoothing)")
+        }
+        if labelSmoothing > 0 && loss != .softmaxCrossEntropy {
+            throw NNFastError.usage("--label-smoothing", "applies to --loss softmax-ce only, and the loss is \(loss.rawValue)")
+        }
         try schedule.validate()
         if keep == .best && validationCount == 0 {
             throw NNFastError.usage("--keep", "best needs a validation set to choose the epoch (--validation N with N > 0)")

@@ -13,6 +13,8 @@ final class TrainingStepJob: ParallelJob {
     let context: ComputeContext
     let update: ParameterUpdate
     let profile: StepProfile?
+    /// ε of label smoothing (softmax cross-entropy), 0 for none.
+    var labelSmoothing: Float = 0
     private var batch: ArraySlice<Int> = []
     private var rate: Float = 0
     private var stepNumber = 0
@@ -74,7 +76,7 @@ final class TrainingStepJob: ParallelJob {
             }
             network.forward(rows: mine, workspace: workspace, scratch: scratch, profile: timer)
             network.backwardData(rows: mine, batchSize: rows, workspace: workspace, scratch: scratch, profile: timer,
-                                 prepackedWeights: true)
+                                 prepackedWeights: true, labelSmoothing: labelSmoothing)
         }
     }
 }

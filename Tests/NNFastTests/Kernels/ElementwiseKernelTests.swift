@@ -116,6 +116,38 @@ func referenceActivation(_ kind: ActivationKernel, _ z: Double) -> Double {
 }
 
 @Suite struct LossKernelTests {
+    /// Smoothed targets t = (1 − ε)·onehot + ε/K: loss −Σ t·log softmax(z), gradient softmax − t.
+    @Test func labelSmoothingMatchesTheSmoothedTargetsInDouble() {
+        let rows = 3, cols = 10, epsilon: Float = 0.1
+        let logits = randomFloats(rows * cols, seed: 22, range: -4...4)
+        let labels: [Int32] = [1, 9, 0]
+        var gradient = [Float](repeating: 0, count: rows * cols)
+        var losses = [Double](repeating: 0, count: rows)
+        logits.withUnsafeBufferPointer { z in
+            labels.withUnsafeBufferPointer { y in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    losses.withUnsafeMutableBufferPointer { l in
+                        softmaxCrossEntropyKernel(logits: z.baseAddress!, rows: rows, cols: cols, ld: cols, labels: y.baseAddress!,
+                                                  gradient: g.baseAddress!, scale: 0.5, losses: l.baseAddress!, smoothing: epsilon)
+                    }
+                }
+            }
+        }
+        for i in 0..<rows {
+            let row = (0..<cols).map { Double(logits[i * cols + $0]) }
+            let m = row.max()!
+            let logSum = m + Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - m) })
+            var expectedLoss = 0.0
+            for j in 0..<cols {
+                let target = (j == Int(labels[i]) ? 1 - Double(epsilon) : 0) + Double(epsilon) / Double(cols)
+                expectedLoss -= target * (row[j] - logSum)
+                let expected = (Foundation.exp(row[j] - logSum) - target) * 0.5
+                #expect(abs(Double(gradient[i * cols + j]) - expected) <= 1e-7)
+            }
+            #expect(abs(losses[i] - expectedLoss) <= 1e-5 * max(1, expectedLoss))
+        }
+    }
+
     @Test func softmaxCrossEntropyMatchesDoubleReferenceAndSurvivesHugeLogits() {
         let rows = 4, cols = 10
         var logits = randomFloats(rows * cols, seed: 21, range: -5...5)

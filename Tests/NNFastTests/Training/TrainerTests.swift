@@ -52,6 +52,26 @@ func smallOptions() -> TrainingOptions {
         }
     }
 
+    /// Same seed and flags, 1 or 2 threads: the same metrics and the same saved bytes, with an
+    /// optimizer with state, weight decay, a warm-up and schedule, label smoothing and best-epoch
+    /// keeping all on. (Batch 50 splits rows and parameter blocks unevenly over 2 threads.)
+    @Test(arguments: [OptimizerKind.nesterov, .adam])
+    func threadCountDoesNotChangeAnyRecipe(kind: OptimizerKind) throws {
+        var options = statefulOptions(kind)
+        options.labelSmoothing = 0.1
+        options.epochs = 2
+        var runs: [(reports: [EpochReport], bytes: [UInt8])] = []
+        for threads in [1, 2] {
+            options.threads = threads
+            let trainer = try Trainer(options: options, data: smallData)
+            let reports = trainer.run()
+            runs.append((reports, trainer.modelFile(after: reports.last, metadata: ["fixed": "1"]).encoded()))
+        }
+        #expect(runs[0].reports.map(\.trainLoss) == runs[1].reports.map(\.trainLoss))
+        #expect(runs[0].reports.map(\.validationAccuracy) == runs[1].reports.map(\.validationAccuracy))
+        #expect(runs[0].bytes == runs[1].bytes)
+    }
+
     @Test(arguments: [(Activation.sigmoid, Loss.meanSquaredError), (.tanh, .sigmoidCrossEntropy), (.relu, .meanSquaredError)])
     func nonDefaultPathsTrain(activation: Activation, loss: Loss) throws {
         var options = smallOptions()
