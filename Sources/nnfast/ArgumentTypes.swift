@@ -49,3 +49,4 @@ extension TrainingPreset: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension LearningRateSchedule.Shape: ExpressibleByArgument {}
 extension KeepPolicy: ExpressibleByArgument {}
+extension AugmentationSettings.Kind: ExpressibleByArgument {}

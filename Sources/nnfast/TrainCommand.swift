@@ -75,6 +75,28 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Label smoothing ε for softmax-ce: targets (1 − ε)·onehot + ε/classes (default: 0).")
     var labelSmoothing: Float?
 
+    @Option(help: ArgumentHelp("Distort each training image afresh every epoch: affine (shift, rotation, scale, shear), or elastic (Simard 2003) on top of it (default: none).",
+                               valueName: "none|affine|elastic"))
+    var augment: AugmentationSettings.Kind?
+
+    @Option(help: "Augmentation: largest shift in pixels, each axis (default: 2).")
+    var shift: Float?
+
+    @Option(help: "Augmentation: largest rotation in degrees (default: 10).")
+    var rotate: Float?
+
+    @Option(help: "Augmentation: largest scale change, each axis: 1 ± this (default: 0.1).")
+    var scale: Float?
+
+    @Option(help: "Augmentation: largest horizontal shear (default: 0.1).")
+    var shear: Float?
+
+    @Option(help: "Elastic augmentation: strength α of the displacement field, in pixels (default: 34).")
+    var elasticAlpha: Float?
+
+    @Option(help: "Elastic augmentation: smoothness σ of the displacement field, in pixels (default: 4).")
+    var elasticSigma: Float?
+
     @Option(help: "Mini-batch size (fast: \(TrainingPreset.fast.options.batchSize), tutorial: 32).")
     var batch: Int?
 
@@ -126,6 +148,8 @@ struct TrainCommand: ParsableCommand {
             ("--optimizer", optimizer), ("--lr", learningRate), ("--momentum", momentum), ("--beta1", beta1),
             ("--beta2", beta2), ("--epsilon", epsilon), ("--weight-decay", weightDecay), ("--schedule", schedule),
             ("--warmup", warmup), ("--step-epochs", stepEpochs), ("--step-factor", stepFactor), ("--batch", batch), ("--label-smoothing", labelSmoothing),
+            ("--augment", augment), ("--shift", shift), ("--rotate", rotate), ("--scale", scale), ("--shear", shear),
+            ("--elastic-alpha", elasticAlpha), ("--elastic-sigma", elasticSigma),
             ("--keep", keep), ("--patience", patience), ("--validation", validation),
         ]
         return flags.filter { $0.1 != nil }.map(\.0)
@@ -152,6 +176,13 @@ struct TrainCommand: ParsableCommand {
         if let stepFactor { o.schedule.stepFactor = stepFactor }
         if let batch { o.batchSize = batch }
         if let labelSmoothing { o.labelSmoothing = labelSmoothing }
+        if let augment { o.augmentation.kind = augment }
+        if let shift { o.augmentation.shift = shift }
+        if let rotate { o.augmentation.rotation = rotate }
+        if let scale { o.augmentation.scale = scale }
+        if let shear { o.augmentation.shear = shear }
+        if let elasticAlpha { o.augmentation.elasticAlpha = elasticAlpha }
+        if let elasticSigma { o.augmentation.elasticSigma = elasticSigma }
         if let epochs { o.epochs = epochs }
         if let keep { o.keep = keep }
         if let patience { o.patience = patience }
@@ -173,6 +204,15 @@ struct TrainCommand: ParsableCommand {
         for (flag, given) in [("--step-epochs", stepEpochs != nil), ("--step-factor", stepFactor != nil)]
         where given && options.schedule.shape != .step {
             throw NNFastError.usage(flag, "only applies to --schedule step, and the schedule is \(options.schedule.shape.rawValue)")
+        }
+        let kindOfAugmentation = options.augmentation.kind
+        for (flag, given) in [("--shift", shift), ("--rotate", rotate), ("--scale", scale), ("--shear", shear)]
+        where given != nil && kindOfAugmentation == .none {
+            throw NNFastError.usage(flag, "only applies with --augment affine or elastic, and augmentation is off")
+        }
+        for (flag, given) in [("--elastic-alpha", elasticAlpha), ("--elastic-sigma", elasticSigma)]
+        where given != nil && kindOfAugmentation != .elastic {
+            throw NNFastError.usage(flag, "only applies with --augment elastic, and augmentation is \(kindOfAugmentation.rawValue)")
         }
         if resume != nil, let flag = givenRecipeFlags.first {
             throw NNFastError.usage(flag, "cannot change when resuming: the checkpoint's recipe is kept (with --resume, give only --epochs, --threads, --out, --metrics, --precision, --quiet, --profile)")

@@ -38,6 +38,10 @@ final class TrainingPrinter {
               + (options.patience.map { ", patience \($0)" } ?? "")
               + ", seed \(options.seed), \(options.resolvedThreads) thread\(options.resolvedThreads == 1 ? "" : "s")"
               + (options.threads == 0 ? " (auto)" : ""))
+        if options.augmentation.isOn || options.labelSmoothing > 0 {
+            print("regularization: \(options.augmentation.summary)"
+                  + (options.labelSmoothing > 0 ? ", label smoothing \(options.labelSmoothing)" : ""))
+        }
         flushStandardOutput()
     }
 

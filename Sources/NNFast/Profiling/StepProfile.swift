@@ -12,22 +12,24 @@ public final class StepProfile {
     public private(set) var flops: Double = 0
 
     public enum Phase: Sendable, Equatable {
-        case gather, loss
+        /// Gathering the batch's images; `augment` instead when they are distorted on the way.
+        case gather, augment, loss
         case forward(layer: Int), backward(layer: Int), update(layer: Int)
     }
 
     public init(layerCount: Int) {
         self.layerCount = layerCount
-        nanoseconds = Array(repeating: 0, count: 2 + 3 * layerCount)
+        nanoseconds = Array(repeating: 0, count: 3 + 3 * layerCount)
     }
 
     private func slot(_ phase: Phase) -> Int {
         switch phase {
         case .gather: 0
         case .loss: 1
-        case .forward(let layer): 2 + layer
-        case .backward(let layer): 2 + layerCount + layer
-        case .update(let layer): 2 + 2 * layerCount + layer
+        case .augment: 2
+        case .forward(let layer): 3 + layer
+        case .backward(let layer): 3 + layerCount + layer
+        case .update(let layer): 3 + 2 * layerCount + layer
         }
     }
 
@@ -53,6 +55,7 @@ public final class StepProfile {
     /// Rows of (phase name, seconds) in execution order, with `wait` last.
     public var rows: [(name: String, seconds: Double)] {
         var result: [(String, Double)] = [("gather", seconds(.gather))]
+        if seconds(.augment) > 0 { result = [("augment", seconds(.augment))] }
         for l in 0..<layerCount { result.append(("forward L\(l + 1)", seconds(.forward(layer: l)))) }
         result.append(("loss", seconds(.loss)))
         for l in (0..<layerCount).reversed() { result.append(("backward L\(l + 1)", seconds(.backward(layer: l)))) }

@@ -45,6 +45,12 @@ public final class Matrix {
         base.deallocate()
     }
 
+    /// The start of row `index` (checked), for kernels that fill a row.
+    func row(_ index: Int) -> UnsafeMutablePointer<Float> {
+        precondition(index >= 0 && index < rows, "row index out of range")
+        return base + index * rowStride
+    }
+
     /// `cols` rounded up to a whole number of GEMM column panels (at least one).
     static func paddedStride(_ cols: Int) -> Int {
         max(gemmNR, (cols + gemmNR - 1) / gemmNR * gemmNR)

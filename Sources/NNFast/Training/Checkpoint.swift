@@ -10,6 +10,8 @@ enum CheckpointKey: String {
     case epochsPlanned = "epochs_planned", validation, optimizer, momentum, beta1, beta2, epsilon
     case weightDecay = "weight_decay", schedule, warmupEpochs = "warmup_epochs", stepEpochs = "step_epochs"
     case stepFactor = "step_factor", keep, patience, labelSmoothing = "label_smoothing"
+    case augment, augmentShift = "augment_shift", augmentRotation = "augment_rotation", augmentScale = "augment_scale"
+    case augmentShear = "augment_shear", elasticAlpha = "elastic_alpha", elasticSigma = "elastic_sigma"
     // The run's progress, and the epoch whose weights the model holds.
     case epochsCompleted = "epochs_completed", savedEpoch = "saved_epoch", bestEpoch = "best_epoch"
     case bestValidationAccuracy = "best_validation_accuracy", stoppedEarly = "stopped_early"
@@ -37,6 +39,13 @@ extension TrainingOptions {
         if schedule.shape == .step { m[.stepEpochs] = String(schedule.stepEpochs); m[.stepFactor] = String(schedule.stepFactor) }
         if let patience { m[.patience] = String(patience) }
         if labelSmoothing > 0 { m[.labelSmoothing] = String(labelSmoothing) }
+        if augmentation.isOn {
+            let a = augmentation
+            m[.augment] = a.kind.rawValue
+            m[.augmentShift] = String(a.shift); m[.augmentRotation] = String(a.rotation)
+            m[.augmentScale] = String(a.scale); m[.augmentShear] = String(a.shear)
+            if a.kind == .elastic { m[.elasticAlpha] = String(a.elasticAlpha); m[.elasticSigma] = String(a.elasticSigma) }
+        }
         return m
     }
 
@@ -80,6 +89,13 @@ extension TrainingOptions {
         keep = try value(.keep, KeepPolicy.init(rawValue:)) ?? .last
         patience = try value(.patience, { Int($0) })
         labelSmoothing = try value(.labelSmoothing, { Float($0) }) ?? 0
+        if let kind = try value(.augment, AugmentationSettings.Kind.init(rawValue:)) { augmentation.kind = kind }
+        if let x = try value(.augmentShift, { Float($0) }) { augmentation.shift = x }
+        if let x = try value(.augmentRotation, { Float($0) }) { augmentation.rotation = x }
+        if let x = try value(.augmentScale, { Float($0) }) { augmentation.scale = x }
+        if let x = try value(.augmentShear, { Float($0) }) { augmentation.shear = x }
+        if let x = try value(.elasticAlpha, { Float($0) }) { augmentation.elasticAlpha = x }
+        if let x = try value(.elasticSigma, { Float($0) }) { augmentation.elasticSigma = x }
     }
 }
 

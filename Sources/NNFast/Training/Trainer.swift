@@ -71,8 +71,10 @@ public final class Trainer {
         let batchSize = options.batchSize
         let workspace = NetworkWorkspace(network: network, capacity: min(batchSize, train.count))
         let evaluationWorkspace = NetworkWorkspace(network: network, capacity: Evaluation.chunkSize)
+        let augmenter = options.augmentation.isOn
+            ? Augmenter(settings: options.augmentation, imageShape: train.imageShape, seed: options.seed) : nil
         let stepJob = TrainingStepJob(network: network, data: train, workspace: workspace, context: context,
-                                      update: update, profile: profile)
+                                      update: update, profile: profile, augmenter: augmenter)
         stepJob.labelSmoothing = options.labelSmoothing
         var reports: [EpochReport] = []
         let progressEvery = max(1, 8192 / batchSize)
@@ -80,6 +82,7 @@ public final class Trainer {
 
         for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs && !stoppedEarly {
             generator.shuffle(&order)
+            stepJob.epoch = epoch
             let started = DispatchTime.now().uptimeNanoseconds
             var lossSum = 0.0
             var start = 0

@@ -15,6 +15,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var learningRate: Float = 0.1
     public var optimizer = OptimizerSettings()
     public var schedule = LearningRateSchedule()
+    /// Random distortions of each training image, drawn per (seed, epoch, sample).
+    public var augmentation = AugmentationSettings()
     /// ε: train softmax cross-entropy against (1 − ε)·onehot + ε/classes (0: plain one-hot).
     public var labelSmoothing: Float = 0
     public var batchSize = 32
@@ -67,6 +69,7 @@ public struct TrainingOptions: Sendable, Equatable {
             throw NNFastError.usage("--label-smoothing", "applies to --loss softmax-ce only, and the loss is \(loss.rawValue)")
         }
         try schedule.validate()
+        try augmentation.validate()
         if keep == .best && validationCount == 0 {
             throw NNFastError.usage("--keep", "best needs a validation set to choose the epoch (--validation N with N > 0)")
         }
@@ -94,6 +97,9 @@ public struct TrainingOptions: Sendable, Equatable {
         let implied = max(data.train.impliedClassCount, data.test.impliedClassCount)
         guard implied == classes else {
             throw NNFastError.usage("--layers", "ends with \(classes) outputs but the labels go up to \(implied - 1) (\(implied) classes)")
+        }
+        if augmentation.isOn && !Augmenter.supports(data.train.imageShape) {
+            throw NNFastError.usage("--augment", "needs 2-D single-channel images, and these are \(data.train.imageShape.map(String.init).joined(separator: "×"))")
         }
         guard validationCount < data.train.count else {
             throw NNFastError.usage("--validation", "holds out \(validationCount) images but the training set has only \(data.train.count)")

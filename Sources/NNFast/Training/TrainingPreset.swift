@@ -18,6 +18,11 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
         parts.append("--lr \(o.learningRate)")
         parts.append("--schedule \(o.schedule.shape.rawValue)")
         if o.schedule.warmupEpochs > 0 { parts.append("--warmup \(o.schedule.warmupEpochs)") }
+        if o.augmentation.isOn {
+            let a = o.augmentation
+            parts.append("--augment \(a.kind.rawValue) --shift \(a.shift) --rotate \(a.rotation) --scale \(a.scale) --shear \(a.shear)")
+            if a.kind == .elastic { parts.append("--elastic-alpha \(a.elasticAlpha) --elastic-sigma \(a.elasticSigma)") }
+        }
         if o.labelSmoothing > 0 { parts.append("--label-smoothing \(o.labelSmoothing)") }
         if o.optimizer.weightDecay > 0 { parts.append("--weight-decay \(o.optimizer.weightDecay)") }
         parts += ["--batch \(o.batchSize)", "--epochs \(o.epochs)", "--init \(o.initializer.rawValue)",

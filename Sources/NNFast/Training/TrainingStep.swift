@@ -15,6 +15,11 @@ final class TrainingStepJob: ParallelJob {
     let profile: StepProfile?
     /// ε of label smoothing (softmax cross-entropy), 0 for none.
     var labelSmoothing: Float = 0
+    /// Distorts each image as it is gathered, with one scratch per thread (nil: plain gather).
+    private let augmenter: Augmenter?
+    private let augmentationScratches: [AugmentationScratch]
+    /// The epoch being trained: part of each sample's augmentation seed.
+    var epoch = 1
     private var batch: ArraySlice<Int> = []
     private var rate: Float = 0
     private var stepNumber = 0
@@ -25,9 +30,11 @@ final class TrainingStepJob: ParallelJob {
     private enum Phase { case rows, parameters }
 
     init(network: Network, data: Dataset, workspace: NetworkWorkspace, context: ComputeContext,
-         update: ParameterUpdate, profile: StepProfile?) {
+         update: ParameterUpdate, profile: StepProfile?, augmenter: Augmenter? = nil) {
         self.network = network; self.data = data; self.workspace = workspace; self.context = context
         self.update = update; self.profile = profile
+        self.augmenter = augmenter
+        augmentationScratches = augmenter.map { a in (0..<context.threads).map { _ in a.makeScratch() } } ?? []
     }
 
     /// Runs both phases on `batch` as optimizer step `step` (1-based) at learning rate `rate`;
@@ -69,11 +76,15 @@ final class TrainingStepJob: ParallelJob {
             guard !mine.isEmpty else { return }
             let first = batch.startIndex
             let images = batch[(first + mine.lowerBound)..<(first + mine.upperBound)]
-            if let timer {
-                timer.time(.gather) { data.gather(images, into: workspace, firstRow: mine.lowerBound) }
-            } else {
-                data.gather(images, into: workspace, firstRow: mine.lowerBound)
+            let gather = {
+                if let augmenter = self.augmenter {
+                    self.data.gatherAugmented(images, into: self.workspace, firstRow: mine.lowerBound, augmenter: augmenter,
+                                              epoch: self.epoch, scratch: self.augmentationScratches[part])
+                } else {
+                    self.data.gather(images, into: self.workspace, firstRow: mine.lowerBound)
+                }
             }
+            if let timer { timer.time(augmenter == nil ? .gather : .augment, gather) } else { gather() }
             network.forward(rows: mine, workspace: workspace, scratch: scratch, profile: timer)
             network.backwardData(rows: mine, batchSize: rows, workspace: workspace, scratch: scratch, profile: timer,
                                  prepackedWeights: true, labelSmoothing: labelSmoothing)

@@ -2,7 +2,7 @@ import Testing
 @testable import NNFast
 
 /// The recipe with every piece of state resuming must carry: an optimizer with state, a
-/// schedule over the whole run, the best epoch kept, patience.
+/// schedule over the whole run, the best epoch kept, patience, elastic augmentation.
 func statefulOptions(_ kind: OptimizerKind) -> TrainingOptions {
     var options = smallOptions()
     options.optimizer = OptimizerSettings(kind: kind)
@@ -13,6 +13,7 @@ func statefulOptions(_ kind: OptimizerKind) -> TrainingOptions {
     options.batchSize = 50
     options.keep = .best
     options.patience = 3
+    options.augmentation = AugmentationSettings(.elastic)
     return options
 }
 
