@@ -12,7 +12,7 @@ struct NNFastCommand: ParsableCommand {
             64 a bad option (usage error).
             """,
         version: nnfastVersion,
-        subcommands: [TrainCommand.self, PredictCommand.self, EvalCommand.self, InfoCommand.self, BenchCommand.self],
+        subcommands: [TrainCommand.self, PredictCommand.self, EvalCommand.self, InfoCommand.self, BenchCommand.self, PlotCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -124,6 +124,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write one JSON object per epoch to this file (JSON Lines; default: none).")
     var metrics: String?
 
+    @Option(help: "After training, draw the curves (loss, validation and test accuracy per epoch, best epoch marked) to this SVG file (default: none).")
+    var plot: String?
+
     @Option(help: "Save the model here (.nnw): after every epoch as a checkpoint, and at the end.")
     var out = "mnist.nnw"
 
@@ -225,12 +228,15 @@ struct TrainCommand: ParsableCommand {
         if resume == nil { try options.validate() }  // before reading tens of megabytes
         let folder = data ?? DefaultDataFolder.path
         let metricsFile = try metrics.map { try MetricsFile(path: $0) }
-        // Refuse an unwritable --out now, not after the first epoch's work.
-        let outFolder = URL(fileURLWithPath: out).deletingLastPathComponent().path
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: outFolder, isDirectory: &isFolder), isFolder.boolValue,
-              FileManager.default.isWritableFile(atPath: outFolder) else {
-            throw NNFastError(out, "cannot save the model: \(outFolder) is not a writable folder")
+        // Refuse an unwritable --out or --plot now, not after the training's work.
+        for (path, what) in [(out, "save the model"), (plot, "write the curves")] {
+            guard let path else { continue }
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue,
+                  FileManager.default.isWritableFile(atPath: folder) else {
+                throw NNFastError(path, "cannot \(what): \(folder) is not a writable folder")
+            }
         }
 
         let loadStarted = Date()
@@ -275,6 +281,13 @@ struct TrainCommand: ParsableCommand {
         }
         if let outputError { throw outputError }
         printer.finish(reports, trainer: trainer, out: out)
+        if let plot {
+            let curves = TrainingCurves(reports: reports, title: "nnfast train: \(trainer.network.sizes.map(String.init).joined(separator: "-")), "
+                                        + "\(trainer.options.optimizer.kind.rawValue), \(reports.count) epochs",
+                                        bestEpoch: trainer.options.resolvedKeep == .best ? trainer.best?.epoch : nil)
+            try FileBytes.writeAtomically(Array(curves.svg().utf8), to: plot)
+            if !quiet { print("curves: \(plot)") }
+        }
         if let stepProfile = trainer.profile {
             let threads = options.resolvedThreads
             let table = ProfileTable(profile: stepProfile, peak: MachinePeak.measure(threads: threads), threads: threads)

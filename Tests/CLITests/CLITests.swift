@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// Runs the built `nnfast` binary (it sits beside the test bundle in the build folder).
@@ -298,5 +301,54 @@ func vectorDataset(count: Int) throws -> URL {
         #expect(object["input_shape"] as? [Int] == [16])
         expectFailure(try nnfast(["predict", model, fixtures.appendingPathComponent("digits/mnist/0000-7.pgm").path]),
                       status: 64, "vectors.nnw", "not a grayscale image")
+    }
+}
+
+@Suite struct PlotCommandTests {
+    /// Whether `svg` parses as XML (what browsers and viewers need first of all).
+    func isWellFormedXML(_ svg: String) -> Bool {
+        XMLParser(data: Data(svg.utf8)).parse()
+    }
+
+    @Test func trainPlotAndPlotFromTheMetricsLogDrawTheSameCurves() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let metrics = folder.appendingPathComponent("run.jsonl").path
+        let trainSVG = folder.appendingPathComponent("train.svg").path
+        let result = try nnfast(["train", "--data", smallMNIST, "--layers", "784,16,10", "--epochs", "4", "--validation", "500",
+                                 "--metrics", metrics, "--plot", trainSVG, "--out", folder.appendingPathComponent("m.nnw").path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("curves: \(trainSVG)"))
+        let plotSVG = folder.appendingPathComponent("plot.svg").path
+        let plot = try nnfast(["plot", metrics, "-o", plotSVG])
+        #expect(plot.status == 0, "stderr: \(plot.stderr)")
+        let info = try nnfast(["info", folder.appendingPathComponent("m.nnw").path, "--json"])
+        let metadata = (try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as! [String: Any])["metadata"] as! [String: Any]
+        let best = metadata["best_epoch"] as! String
+        for path in [trainSVG, plotSVG] {
+            let svg = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(isWellFormedXML(svg), "\(path) is not well-formed")
+            #expect(svg.hasPrefix("<?xml") && svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+            #expect(svg.components(separatedBy: "<polyline").count - 1 == 3)  // validation, test, loss
+            #expect(svg.contains("best epoch \(best)"), "\(path) does not mark epoch \(best)")
+            for label in ["validation accuracy", "test accuracy", "train loss", "epoch", "accuracy (%)"] {
+                #expect(svg.contains(label), "\(path) lacks \(label)")
+            }
+        }
+    }
+
+    @Test func badLogsAreOneLineErrors() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bad = folder.appendingPathComponent("bad.jsonl")
+        try Data("{\"epoch\":1,\"train_loss\":0.5,\"test_accuracy\":0.9}\nnot json\n".utf8).write(to: bad)
+        expectFailure(try nnfast(["plot", bad.path, "-o", folder.appendingPathComponent("x.svg").path]), status: 1,
+                      "bad.jsonl", "line 2 is not an nnfast metrics record")
+        let empty = folder.appendingPathComponent("empty.jsonl")
+        try Data().write(to: empty)
+        expectFailure(try nnfast(["plot", empty.path, "-o", folder.appendingPathComponent("x.svg").path]), status: 1,
+                      "empty.jsonl", "no epochs")
+        expectFailure(try nnfast(["plot", folder.appendingPathComponent("none.jsonl").path, "-o", "x.svg"]), status: 1, "none.jsonl")
+        expectFailure(try nnfast(["train", "--plot", "/nonexistent/dir/c.svg"]), status: 1, "c.svg", "not a writable folder")
     }
 }
