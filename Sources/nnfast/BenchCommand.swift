@@ -85,13 +85,37 @@ struct BenchCommand: ParsableCommand {
                     + " → \(fixed(table.microsecondsPerStep * 1e-6 * 50_000 / Double(batch), 3)) s per 50,000-sample epoch"))
             }
         }
+        var augmentation: [String: Any] = [:]
+        if selected("augment") {
+            // The cost of distorting each image on the fly, inside the real step: the wide
+            // network at batch 128 on every thread, the three kinds alternated three times.
+            let wide = [784, 800, 800, 10], batch = 128, count = threadCounts.last ?? 1
+            var perStep: [AugmentationSettings.Kind: [Double]] = [:]
+            for _ in 0..<3 {
+                for kind in AugmentationSettings.Kind.allCases {
+                    let profile = KernelBenchmarks.trainingStep(layers: wide, batch: batch, threads: count,
+                                                                steps: quick ? 40 : 150, augmentation: AugmentationSettings(kind))
+                    perStep[kind, default: []].append(ProfileTable(profile: profile, peak: nil, threads: count).microsecondsPerStep)
+                }
+            }
+            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            let plain = median(perStep[.none]!)
+            log("")
+            log("augmentation in the training step, 784-800-800-10, batch \(batch), \(count) thread\(count == 1 ? "" : "s") (median of 3, alternated):")
+            for kind in AugmentationSettings.Kind.allCases {
+                let value = median(perStep[kind]!)
+                log("  " + kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + fixed(value, 1).leftPadded(to: 9)
+                    + " µs/step" + (kind == .none ? "" : "  \(fixed(value / plain, 2))× the plain step"))
+                augmentation[kind.rawValue] = ["microseconds_per_step": value, "ratio": value / plain]
+            }
+        }
         if json {
             let encoded = try JSONEncoder().encode(results)
             let resultArray = try JSONSerialization.jsonObject(with: encoded)
             let object: [String: Any] = [
                 "peak": ["single_thread_gflops": peak.singleThreadGFLOPS, "threads": peak.threads,
                          "all_threads_gflops": peak.allThreadsGFLOPS],
-                "results": resultArray, "training_steps": steps,
+                "results": resultArray, "training_steps": steps, "augmentation": augmentation,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

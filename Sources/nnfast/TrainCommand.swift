@@ -75,6 +75,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Label smoothing ε for softmax-ce: targets (1 − ε)·onehot + ε/classes (default: 0).")
     var labelSmoothing: Float?
 
+    @Option(help: "Inverted dropout on every hidden layer's output, in training: the probability of dropping a unit (default: 0).")
+    var dropout: Float?
+
+    @Option(help: "Inverted dropout on the input pixels, in training (default: 0).")
+    var inputDropout: Float?
+
     @Option(help: ArgumentHelp("Distort each training image afresh every epoch: affine (shift, rotation, scale, shear), or elastic (Simard 2003) on top of it (default: none).",
                                valueName: "none|affine|elastic"))
     var augment: AugmentationSettings.Kind?
@@ -150,7 +156,7 @@ struct TrainCommand: ParsableCommand {
             ("--output-activation", outputActivation), ("--loss", loss), ("--init", initializer),
             ("--optimizer", optimizer), ("--lr", learningRate), ("--momentum", momentum), ("--beta1", beta1),
             ("--beta2", beta2), ("--epsilon", epsilon), ("--weight-decay", weightDecay), ("--schedule", schedule),
-            ("--warmup", warmup), ("--step-epochs", stepEpochs), ("--step-factor", stepFactor), ("--batch", batch), ("--label-smoothing", labelSmoothing),
+            ("--warmup", warmup), ("--step-epochs", stepEpochs), ("--step-factor", stepFactor), ("--batch", batch), ("--label-smoothing", labelSmoothing), ("--dropout", dropout), ("--input-dropout", inputDropout),
             ("--augment", augment), ("--shift", shift), ("--rotate", rotate), ("--scale", scale), ("--shear", shear),
             ("--elastic-alpha", elasticAlpha), ("--elastic-sigma", elasticSigma),
             ("--keep", keep), ("--patience", patience), ("--validation", validation),
@@ -179,6 +185,8 @@ struct TrainCommand: ParsableCommand {
         if let stepFactor { o.schedule.stepFactor = stepFactor }
         if let batch { o.batchSize = batch }
         if let labelSmoothing { o.labelSmoothing = labelSmoothing }
+        if let dropout { o.dropout.hidden = dropout }
+        if let inputDropout { o.dropout.input = inputDropout }
         if let augment { o.augmentation.kind = augment }
         if let shift { o.augmentation.shift = shift }
         if let rotate { o.augmentation.rotation = rotate }

@@ -38,9 +38,11 @@ final class TrainingPrinter {
               + (options.patience.map { ", patience \($0)" } ?? "")
               + ", seed \(options.seed), \(options.resolvedThreads) thread\(options.resolvedThreads == 1 ? "" : "s")"
               + (options.threads == 0 ? " (auto)" : ""))
-        if options.augmentation.isOn || options.labelSmoothing > 0 {
-            print("regularization: \(options.augmentation.summary)"
-                  + (options.labelSmoothing > 0 ? ", label smoothing \(options.labelSmoothing)" : ""))
+        if options.augmentation.isOn || options.labelSmoothing > 0 || options.dropout.isOn {
+            var parts = [options.augmentation.summary]
+            if options.dropout.isOn { parts.append("dropout \(options.dropout.input) input, \(options.dropout.hidden) hidden") }
+            if options.labelSmoothing > 0 { parts.append("label smoothing \(options.labelSmoothing)") }
+            print("regularization: " + parts.joined(separator: ", "))
         }
         flushStandardOutput()
     }

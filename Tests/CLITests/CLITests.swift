@@ -155,6 +155,7 @@ func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String..
         expectFailure(try nnfast(["train", "--schedule", "linear", "--step-factor", "0.5"]), status: 64,
                       "--step-factor", "only applies to --schedule step")
         expectFailure(try nnfast(["train", "--warmup", "-1"]), status: 64, "--warmup")
+        expectFailure(try nnfast(["train", "--dropout=-0.1"]), status: 64, "--dropout", "probability")
         expectFailure(try nnfast(["train", "--rotate", "5"]), status: 64, "--rotate", "only applies with --augment")
         expectFailure(try nnfast(["train", "--augment", "affine", "--elastic-alpha", "30"]), status: 64, "--elastic-alpha")
         expectFailure(try nnfast(["train", "--augment", "elastic", "--elastic-sigma", "40"]), status: 64, "--elastic-sigma", "0.5...16")

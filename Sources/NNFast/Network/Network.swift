@@ -34,31 +34,58 @@ public final class Network {
     }
 
     /// Runs rows `rows` of `workspace.input` through every layer; returns the output matrix.
+    /// With `dropoutStep` (training), the workspace's dropout masks for that step are drawn for
+    /// these rows and applied: to the input in place, and to each hidden layer's output into
+    /// its dropped copy, which the next layer reads.
     @discardableResult
     func forward(rows: Range<Int>, workspace: NetworkWorkspace, scratch: GEMMScratch,
-                 profile: StepProfile? = nil) -> Matrix {
+                 profile: StepProfile? = nil, dropoutStep: Int? = nil) -> Matrix {
         precondition(rows.upperBound <= workspace.capacity, "batch larger than the workspace")
+        let dropout = dropoutStep == nil ? nil : workspace.dropout
+        if let dropout, let step = dropoutStep, dropout.settings.input > 0 {
+            dropout.drawMasks(step: step, rows: rows, index: 0)
+            let input = workspace.input
+            multiplyElementwise(input.row(rows.lowerBound), by: dropout.multipliers[0].row(rows.lowerBound),
+                                count: rows.count * input.rowStride)
+        }
         var input = workspace.input
         for (index, layer) in layers.enumerated() {
+            let output = workspace.activations[index]
             timed(profile, .forward(layer: index)) {
-                layer.forward(input: input, output: workspace.activations[index], rows: rows, scratch: scratch)
+                layer.forward(input: input, output: output, rows: rows, scratch: scratch)
             }
-            input = workspace.activations[index]
+            input = output
+            if let dropout, let step = dropoutStep, dropout.settings.hidden > 0, index < layers.count - 1 {
+                dropout.drawMasks(step: step, rows: rows, index: index + 1)
+                let dropped = dropout.dropped[index]
+                multiplyElementwise(output.row(rows.lowerBound), by: dropout.multipliers[index + 1].row(rows.lowerBound),
+                                    into: dropped.row(rows.lowerBound), count: rows.count * output.rowStride)
+                input = dropped
+            }
         }
         return input
     }
 
     /// Loss and the per-row backward pass for rows `rows` (after `forward` on them): each row's
     /// loss into `workspace.rowLosses`, every layer's dZ, and dX down to the second layer.
+    /// With `dropout`, each hidden layer's gradient (with respect to its dropped output) is taken
+    /// back through the mask before f′(A).
     func backwardData(rows: Range<Int>, batchSize: Int, workspace: NetworkWorkspace, scratch: GEMMScratch,
-                      profile: StepProfile? = nil, prepackedWeights: Bool = false, labelSmoothing: Float = 0) {
+                      profile: StepProfile? = nil, prepackedWeights: Bool = false, labelSmoothing: Float = 0,
+                      dropout: Bool = false) {
         let last = layers.count - 1
         timed(profile, .loss) {
             loss.evaluate(outputs: workspace.activations[last], rows: rows, labels: workspace.labels.base,
                           gradient: workspace.gradients[last], batchSize: batchSize, losses: workspace.rowLosses.base,
                           labelSmoothing: labelSmoothing)
         }
+        let masks = dropout ? workspace.dropout.flatMap { $0.settings.hidden > 0 ? $0 : nil } : nil
         for index in stride(from: last, through: 0, by: -1) {
+            if let masks, index < last {
+                let gradient = workspace.gradients[index]
+                multiplyElementwise(gradient.row(rows.lowerBound), by: masks.multipliers[index + 1].row(rows.lowerBound),
+                                    count: rows.count * gradient.rowStride)
+            }
             timed(profile, .backward(layer: index)) {
                 layers[index].backwardData(
                     output: workspace.activations[index], outputGradient: workspace.gradients[index],
@@ -74,17 +101,20 @@ public final class Network {
         if let profile { profile.time(phase, body) } else { body() }
     }
 
-    /// The input of layer `index` in `workspace`.
+    /// The input of layer `index` in `workspace`: the dropped activations when hidden dropout is on.
     func layerInput(_ index: Int, _ workspace: NetworkWorkspace) -> Matrix {
-        index == 0 ? workspace.input : workspace.activations[index - 1]
+        guard index > 0 else { return workspace.input }
+        if let dropout = workspace.dropout, dropout.settings.hidden > 0 { return dropout.dropped[index - 1] }
+        return workspace.activations[index - 1]
     }
 
     /// Forward, loss and full backward for the first `rows` rows on one thread, leaving every
     /// layer's `weightGradient`/`biasGradient` of the loss averaged over the rows.
     /// Returns the summed (not averaged) loss.
-    func computeGradients(rows: Int, workspace: NetworkWorkspace, scratch: GEMMScratch) -> Double {
-        forward(rows: 0..<rows, workspace: workspace, scratch: scratch)
-        backwardData(rows: 0..<rows, batchSize: rows, workspace: workspace, scratch: scratch)
+    /// With `dropoutStep`, through the workspace's dropout masks of that step.
+    func computeGradients(rows: Int, workspace: NetworkWorkspace, scratch: GEMMScratch, dropoutStep: Int? = nil) -> Double {
+        forward(rows: 0..<rows, workspace: workspace, scratch: scratch, dropoutStep: dropoutStep)
+        backwardData(rows: 0..<rows, batchSize: rows, workspace: workspace, scratch: scratch, dropout: dropoutStep != nil)
         for (index, layer) in layers.enumerated() {
             layer.computeParameterGradients(input: layerInput(index, workspace), outputGradient: workspace.gradients[index],
                                             batchRows: rows, scratch: scratch)

@@ -14,6 +14,8 @@ public final class NetworkWorkspace {
     /// Loss of each row, written by the loss kernel; summed in row order so the reported loss
     /// does not depend on how rows were split between threads.
     let rowLosses: RowBuffer<Double>
+    /// Masks and dropped activations, for a training workspace with dropout on.
+    var dropout: DropoutBuffers?
 
     public init(network: Network, capacity: Int) {
         precondition(capacity > 0)

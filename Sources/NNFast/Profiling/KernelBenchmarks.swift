@@ -142,15 +142,21 @@ public enum KernelBenchmarks {
     /// Profiles `steps` training steps of a network with `layers` at `batch` on synthetic
     /// MNIST-sized data (so the bench needs no dataset).
     /// The update is `optimizer`'s (plain SGD's fused step by default).
+    /// With `augmentation` on, the synthetic images are square (the input size must be a square).
     public static func trainingStep(layers: [Int], batch: Int, threads: Int, steps: Int,
-                                    optimizer: OptimizerSettings = OptimizerSettings()) -> StepProfile {
+                                    optimizer: OptimizerSettings = OptimizerSettings(),
+                                    augmentation: AugmentationSettings = AugmentationSettings()) -> StepProfile {
         let network = Network(sizes: layers, activation: .relu, outputActivation: .identity, loss: .softmaxCrossEntropy)
         var generator = SeededGenerator(seed: 3)
         network.initialize(.xavier, using: &generator)
         let images = 4096
         let pixels = (0..<(images * layers[0])).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let labels = (0..<images).map { _ in Int32(generator.nextInt(below: layers[layers.count - 1])) }
-        let data = Dataset(imageShape: [layers[0]], pixels: pixels, labels: labels, labelsSource: "synthetic")
+        let side = Int(Double(layers[0]).squareRoot().rounded())
+        let square = side * side == layers[0]
+        precondition(!augmentation.isOn || square, "augmentation needs square images")
+        let data = Dataset(imageShape: square ? [side, side] : [layers[0]], pixels: pixels, labels: labels, labelsSource: "synthetic")
+        let augmenter = augmentation.isOn ? Augmenter(settings: augmentation, imageShape: data.imageShape, seed: 3) : nil
         let workspace = NetworkWorkspace(network: network, capacity: batch)
         let context = ComputeContext(threads: threads)
         var order = Array(0..<images)
@@ -158,14 +164,14 @@ public enum KernelBenchmarks {
         // Warm up (caches, scratch growth, worker wake-up), then profile.
         let update = ParameterUpdate(settings: optimizer, network: network)
         let warmUp = TrainingStepJob(network: network, data: data, workspace: workspace, context: context,
-                                     update: update, profile: nil)
+                                     update: update, profile: nil, augmenter: augmenter)
         for s in 0..<20 {
             let start = (s * batch) % (images - batch)
             _ = warmUp.step(order[start..<(start + batch)], rate: 0.01, step: s + 1)
         }
         let profile = StepProfile(layerCount: network.layers.count)
         let job = TrainingStepJob(network: network, data: data, workspace: workspace, context: context,
-                                  update: update, profile: profile)
+                                  update: update, profile: profile, augmenter: augmenter)
         for s in 0..<steps {
             let start = (s * batch) % (images - batch)
             _ = job.step(order[start..<(start + batch)], rate: 0.01, step: 21 + s)

@@ -70,6 +70,10 @@ public final class Trainer {
     public func run(onEvent: (TrainingEvent) -> Void = { _ in }) -> [EpochReport] {
         let batchSize = options.batchSize
         let workspace = NetworkWorkspace(network: network, capacity: min(batchSize, train.count))
+        if options.dropout.isOn {
+            workspace.dropout = DropoutBuffers(settings: options.dropout, seed: options.seed, network: network,
+                                               capacity: workspace.capacity)
+        }
         let evaluationWorkspace = NetworkWorkspace(network: network, capacity: Evaluation.chunkSize)
         let augmenter = options.augmentation.isOn
             ? Augmenter(settings: options.augmentation, imageShape: train.imageShape, seed: options.seed) : nil

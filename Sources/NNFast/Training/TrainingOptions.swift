@@ -15,6 +15,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var learningRate: Float = 0.1
     public var optimizer = OptimizerSettings()
     public var schedule = LearningRateSchedule()
+    /// Inverted dropout on the input and the hidden layers, in training only.
+    public var dropout = DropoutSettings()
     /// Random distortions of each training image, drawn per (seed, epoch, sample).
     public var augmentation = AugmentationSettings()
     /// ε: train softmax cross-entropy against (1 − ε)·onehot + ε/classes (0: plain one-hot).
@@ -70,6 +72,7 @@ public struct TrainingOptions: Sendable, Equatable {
         }
         try schedule.validate()
         try augmentation.validate()
+        try dropout.validate()
         if keep == .best && validationCount == 0 {
             throw NNFastError.usage("--keep", "best needs a validation set to choose the epoch (--validation N with N > 0)")
         }

@@ -23,6 +23,8 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
             parts.append("--augment \(a.kind.rawValue) --shift \(a.shift) --rotate \(a.rotation) --scale \(a.scale) --shear \(a.shear)")
             if a.kind == .elastic { parts.append("--elastic-alpha \(a.elasticAlpha) --elastic-sigma \(a.elasticSigma)") }
         }
+        if o.dropout.input > 0 { parts.append("--input-dropout \(o.dropout.input)") }
+        if o.dropout.hidden > 0 { parts.append("--dropout \(o.dropout.hidden)") }
         if o.labelSmoothing > 0 { parts.append("--label-smoothing \(o.labelSmoothing)") }
         if o.optimizer.weightDecay > 0 { parts.append("--weight-decay \(o.optimizer.weightDecay)") }
         parts += ["--batch \(o.batchSize)", "--epochs \(o.epochs)", "--init \(o.initializer.rawValue)",

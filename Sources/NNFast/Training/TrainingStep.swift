@@ -85,9 +85,10 @@ final class TrainingStepJob: ParallelJob {
                 }
             }
             if let timer { timer.time(augmenter == nil ? .gather : .augment, gather) } else { gather() }
-            network.forward(rows: mine, workspace: workspace, scratch: scratch, profile: timer)
+            let dropoutStep = workspace.dropout == nil ? nil : stepNumber
+            network.forward(rows: mine, workspace: workspace, scratch: scratch, profile: timer, dropoutStep: dropoutStep)
             network.backwardData(rows: mine, batchSize: rows, workspace: workspace, scratch: scratch, profile: timer,
-                                 prepackedWeights: true, labelSmoothing: labelSmoothing)
+                                 prepackedWeights: true, labelSmoothing: labelSmoothing, dropout: dropoutStep != nil)
         }
     }
 }

@@ -2,7 +2,7 @@ import Testing
 @testable import NNFast
 
 /// The recipe with every piece of state resuming must carry: an optimizer with state, a
-/// schedule over the whole run, the best epoch kept, patience, elastic augmentation.
+/// schedule over the whole run, the best epoch kept, patience, elastic augmentation, dropout.
 func statefulOptions(_ kind: OptimizerKind) -> TrainingOptions {
     var options = smallOptions()
     options.optimizer = OptimizerSettings(kind: kind)
@@ -14,6 +14,7 @@ func statefulOptions(_ kind: OptimizerKind) -> TrainingOptions {
     options.keep = .best
     options.patience = 3
     options.augmentation = AugmentationSettings(.elastic)
+    options.dropout = DropoutSettings(input: 0.1, hidden: 0.2)
     return options
 }
 
