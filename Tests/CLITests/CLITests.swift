@@ -137,7 +137,7 @@ func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String..
     @Test func helpShowsEveryDefault() throws {
         let result = try nnfast(["train", "--help"])
         #expect(result.status == 0)
-        for fragment in ["--preset", "fast|tutorial", "784,100,200,10", "default: relu", "softmax-ce", "tutorial: xavier",
+        for fragment in ["--preset", "fast|best|tutorial", "784,100,200,10", "default: relu", "softmax-ce", "tutorial: xavier",
                          "tutorial: 0.1", "tutorial: 32", "tutorial: 10", "tutorial: sgd", "tutorial: constant", "fast: 5000",
                          "default: 0.9", "0.999", "best|last", "default: 42", "10000", "--metrics", "--threads", "--quiet"] {
             #expect(result.stdout.contains(fragment), "help lacks \(fragment)")

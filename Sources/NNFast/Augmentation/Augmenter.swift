@@ -40,16 +40,9 @@ final class Augmenter: @unchecked Sendable {  // immutable after init; each thre
 
     var bordered: BorderedImage { BorderedImage(width: width, height: height) }
 
-    /// The generator of `sample` in `epoch`: SplitMix64-style mixing of the three numbers.
+    /// The generator of `sample` in `epoch`.
     func generator(epoch: Int, sample: Int) -> SeededGenerator {
-        var h = seed ^ 0x6A09_E667_F3BC_C908  // a stream apart from the run's main generator
-        for value in [UInt64(truncatingIfNeeded: epoch), UInt64(truncatingIfNeeded: sample)] {
-            h = (h ^ value) &+ 0x9E37_79B9_7F4A_7C15
-            h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
-            h ^= h >> 31
-        }
-        return SeededGenerator(seed: h)
+        SeededGenerator(seed: seed, stream: 0x6A09_E667_F3BC_C908, epoch, sample)
     }
 
     /// The affine part of sample's map, drawn from `random`.
@@ -68,6 +61,26 @@ final class Augmenter: @unchecked Sendable {  // immutable after init; each thre
                            d: Float(b10), e: Float(b11), f: Float(cy + ty - b10 * cx - b11 * cy))
     }
 
+    /// `field` ← α·smooth(uniform noise in [−1, 1]), drawn as noise in [−α, α] (smoothing is
+    /// linear). Two 24-bit uniforms per 64-bit draw, to halve the generator's share.
+    private func fillSmoothedNoise(_ field: UnsafeMutablePointer<Float>, _ random: inout SeededGenerator,
+                                   scratch: AugmentationScratch) {
+        let alpha = settings.elasticAlpha
+        for y in 0..<height {
+            let row = field + y * layout.stride
+            var x = 0
+            while x < width {
+                let bits = random.next()
+                row[x] = (Float(bits >> 40) * 0x1p-23 - 1) * alpha
+                if x + 1 < width { row[x + 1] = (Float((bits >> 8) & 0xFF_FFFF) * 0x1p-23 - 1) * alpha }
+                x += 2
+            }
+        }
+        weights.withUnsafeBufferPointer {
+            gaussianSmooth(field, layout: layout, weights: $0.baseAddress!, radius: radius, scratch: scratch.smoothing)
+        }
+    }
+
     /// Writes sample `sample`'s distorted image (u8 pixels at `source`) to `out` as pixel × `scale`.
     func augment(_ source: UnsafePointer<UInt8>, sample: Int, epoch: Int, scale: Float,
                  scratch: AugmentationScratch, into out: UnsafeMutablePointer<Float>) {
@@ -78,24 +91,8 @@ final class Augmenter: @unchecked Sendable {  // immutable after init; each thre
             warpBilinear(scratch.image, bordered: bordered, map: map, dx: nil, dy: nil, layout: layout, scale: scale, into: out)
             return
         }
-        // Noise in [−α, α]: smoothing is linear, so this is α·smooth(noise in [−1, 1]). Two
-        // 24-bit uniforms per 64-bit draw: the generator was a third of the elastic cost.
-        let alpha = settings.elasticAlpha
-        for field in [scratch.dx, scratch.dy] {
-            for y in 0..<height {
-                let row = field + y * layout.stride
-                var x = 0
-                while x < width {
-                    let bits = random.next()
-                    row[x] = (Float(bits >> 40) * 0x1p-23 - 1) * alpha
-                    if x + 1 < width { row[x + 1] = (Float((bits >> 8) & 0xFF_FFFF) * 0x1p-23 - 1) * alpha }
-                    x += 2
-                }
-            }
-            weights.withUnsafeBufferPointer {
-                gaussianSmooth(field, layout: layout, weights: $0.baseAddress!, radius: radius, scratch: scratch.smoothing)
-            }
-        }
+        fillSmoothedNoise(scratch.dx, &random, scratch: scratch)
+        fillSmoothedNoise(scratch.dy, &random, scratch: scratch)
         warpBilinear(scratch.image, bordered: bordered, map: map, dx: scratch.dx, dy: scratch.dy, layout: layout,
                      scale: scale, into: out)
     }

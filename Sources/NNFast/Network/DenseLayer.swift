@@ -76,13 +76,8 @@ public final class DenseLayer {
     /// the optimizers that need them stored. Threads may fill disjoint blocks at once.
     func computeParameterGradients(input: Matrix, outputGradient: Matrix, batchRows: Int,
                                    weightRows: Range<Int>, biasColumns: Range<Int>, scratch: GEMMScratch) {
-        if !weightRows.isEmpty {
-            gemm(transA: true, transB: false, m: weightRows.count, n: outputSize, k: batchRows,
-                 a: input.base + weightRows.lowerBound, lda: input.rowStride,
-                 b: outputGradient.base, ldb: outputGradient.rowStride,
-                 c: weightGradient.base + weightRows.lowerBound * weightGradient.rowStride, ldc: weightGradient.rowStride,
-                 scratch: scratch)
-        }
+        weightGradientGEMM(input: input, outputGradient: outputGradient, batchRows: batchRows, rows: weightRows,
+                           into: weightGradient, epilogue: .plain, scratch: scratch)
         columnSums(outputGradient.base, rows: batchRows, ld: outputGradient.rowStride, columns: biasColumns,
                    into: biasGradient.base)
     }
@@ -98,14 +93,21 @@ public final class DenseLayer {
     /// decay), b ← b − η·Σ dZ. dW is never stored.
     func applyFusedSGD(input: Matrix, outputGradient: Matrix, batchRows: Int, rate: Float, weightDecay: Float,
                        weightRows: Range<Int>, biasColumns: Range<Int>, scratch: GEMMScratch) {
-        if !weightRows.isEmpty {
-            gemm(transA: true, transB: false, m: weightRows.count, n: outputSize, k: batchRows,
-                 a: input.base + weightRows.lowerBound, lda: input.rowStride,
-                 b: outputGradient.base, ldb: outputGradient.rowStride,
-                 c: weights.base + weightRows.lowerBound * weights.rowStride, ldc: weights.rowStride,
-                 epilogue: GEMMEpilogue(alpha: -rate, beta: 1 - rate * weightDecay), scratch: scratch)
-        }
+        weightGradientGEMM(input: input, outputGradient: outputGradient, batchRows: batchRows, rows: weightRows,
+                           into: weights, epilogue: GEMMEpilogue(alpha: -rate, beta: 1 - rate * weightDecay), scratch: scratch)
         subtractScaledColumnSums(outputGradient.base, rows: batchRows, ld: outputGradient.rowStride,
                                  columns: biasColumns, learningRate: rate, bias: bias.base)
+    }
+
+    /// destination[rows] ← epilogue((Xᵀ·dZ)[rows]) over the first `batchRows` rows of the batch:
+    /// the weight gradient into dW (plain), or SGD's update into W itself (α = −η, β = 1 − η·λ).
+    private func weightGradientGEMM(input: Matrix, outputGradient: Matrix, batchRows: Int, rows: Range<Int>,
+                                    into destination: Matrix, epilogue: GEMMEpilogue, scratch: GEMMScratch) {
+        guard !rows.isEmpty else { return }
+        gemm(transA: true, transB: false, m: rows.count, n: outputSize, k: batchRows,
+             a: input.base + rows.lowerBound, lda: input.rowStride,
+             b: outputGradient.base, ldb: outputGradient.rowStride,
+             c: destination.row(rows.lowerBound), ldc: destination.rowStride,
+             epilogue: epilogue, scratch: scratch)
     }
 }

@@ -44,14 +44,7 @@ final class DropoutBuffers {
 
     /// The generator of (step, row, layer index).
     func generator(step: Int, row: Int, index: Int) -> SeededGenerator {
-        var h = seed ^ 0xBB67_AE85_84CA_A73B  // a stream apart from the others
-        for value in [UInt64(truncatingIfNeeded: step), UInt64(truncatingIfNeeded: row), UInt64(truncatingIfNeeded: index)] {
-            h = (h ^ value) &+ 0x9E37_79B9_7F4A_7C15
-            h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
-            h ^= h >> 31
-        }
-        return SeededGenerator(seed: h)
+        SeededGenerator(seed: seed, stream: 0xBB67_AE85_84CA_A73B, step, row, index)
     }
 
     /// Draws the masks of rows `rows` of step `step` for multiplier matrix `index`.

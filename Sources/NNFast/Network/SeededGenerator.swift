@@ -20,6 +20,25 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// A generator for one cell of a random stream: `seed` mixed with `stream` (which kind of
+    /// draw) and the cell's coordinates (e.g. epoch and sample) by SplitMix64's finalizer, so
+    /// each cell's draws do not depend on the order or the thread in which cells are visited.
+    /// Fixed arity, no array: these are made per sample and per row inside the training step.
+    init(seed: UInt64, stream: UInt64, _ first: Int, _ second: Int) {
+        self.init(seed: Self.mix(Self.mix(seed ^ stream, first), second))
+    }
+
+    init(seed: UInt64, stream: UInt64, _ first: Int, _ second: Int, _ third: Int) {
+        self.init(seed: Self.mix(Self.mix(Self.mix(seed ^ stream, first), second), third))
+    }
+
+    private static func mix(_ state: UInt64, _ value: Int) -> UInt64 {
+        var h = (state ^ UInt64(truncatingIfNeeded: value)) &+ 0x9E37_79B9_7F4A_7C15
+        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 31)
+    }
+
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
