@@ -59,6 +59,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight decay λ on weights (not biases): L2 added to the gradient, or decoupled with adamw (default: 0).")
     var weightDecay: Float?
 
+    @Option(help: "Clip the gradient's global L2 norm (over every weight and bias) to this (default: off).")
+    var clipNorm: Float?
+
+    @Option(help: "Max-norm: after each step, scale each unit's incoming weights down to this L2 norm when longer (default: off).")
+    var maxNorm: Float?
+
     @Option(help: ArgumentHelp("Learning-rate schedule over the run, per step (fast: \(TrainingPreset.fast.options.schedule.shape.rawValue), tutorial: constant).",
                                valueName: LearningRateSchedule.Shape.allCases.map(\.rawValue).joined(separator: "|")))
     var schedule: LearningRateSchedule.Shape?
@@ -155,7 +161,7 @@ struct TrainCommand: ParsableCommand {
             ("--preset", preset), ("--layers", layers), ("--activation", activation),
             ("--output-activation", outputActivation), ("--loss", loss), ("--init", initializer),
             ("--optimizer", optimizer), ("--lr", learningRate), ("--momentum", momentum), ("--beta1", beta1),
-            ("--beta2", beta2), ("--epsilon", epsilon), ("--weight-decay", weightDecay), ("--schedule", schedule),
+            ("--beta2", beta2), ("--epsilon", epsilon), ("--weight-decay", weightDecay), ("--clip-norm", clipNorm), ("--max-norm", maxNorm), ("--schedule", schedule),
             ("--warmup", warmup), ("--step-epochs", stepEpochs), ("--step-factor", stepFactor), ("--batch", batch), ("--label-smoothing", labelSmoothing), ("--dropout", dropout), ("--input-dropout", inputDropout),
             ("--augment", augment), ("--shift", shift), ("--rotate", rotate), ("--scale", scale), ("--shear", shear),
             ("--elastic-alpha", elasticAlpha), ("--elastic-sigma", elasticSigma),
@@ -179,6 +185,8 @@ struct TrainCommand: ParsableCommand {
         if let beta2 { o.optimizer.beta2 = beta2 }
         if let epsilon { o.optimizer.epsilon = epsilon }
         if let weightDecay { o.optimizer.weightDecay = weightDecay }
+        if let clipNorm { o.optimizer.clipNorm = clipNorm }
+        if let maxNorm { o.optimizer.maxNorm = maxNorm }
         if let schedule { o.schedule.shape = schedule }
         if let warmup { o.schedule.warmupEpochs = warmup }
         if let stepEpochs { o.schedule.stepEpochs = stepEpochs }

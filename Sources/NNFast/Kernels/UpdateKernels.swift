@@ -23,6 +23,8 @@ struct UpdateCoefficients {
     /// Adam's β₁, β₂, ε, and the bias corrections 1 − β₁ᵗ, 1 − β₂ᵗ of this step.
     var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
     var correction1: Float = 1, correction2: Float = 1
+    /// Multiplies the gradient first (global-norm clipping); 1 leaves it exactly as it is.
+    var gradientScale: Float = 1
 }
 
 /// Where one update reads and writes: `count` floats of each (a multiple of 16).
@@ -49,10 +51,10 @@ private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ i: In
 /// θ ← θ − rate·(g + λ·θ).
 func sgdUpdate(_ x: UpdateOperands, _ c: UpdateCoefficients) {
     precondition(x.count % 16 == 0, "update kernels take whole padded rows")
-    let rate = c.rate, l2 = c.l2
+    let rate = c.rate, l2 = c.l2, gs = c.gradientScale
     for i in stride(from: 0, to: x.count, by: 16) {
         let theta = load(x.parameters, i)
-        store(theta - rate * (load(x.gradients, i) + l2 * theta), x.parameters, i)
+        store(theta - rate * (load(x.gradients, i) * gs + l2 * theta), x.parameters, i)
     }
 }
 
@@ -61,10 +63,10 @@ func sgdUpdate(_ x: UpdateOperands, _ c: UpdateCoefficients) {
 func momentumUpdate(_ x: UpdateOperands, _ c: UpdateCoefficients) {
     precondition(x.count % 16 == 0, "update kernels take whole padded rows")
     let velocity = x.first!
-    let rate = c.rate, l2 = c.l2, mu = c.momentum
+    let rate = c.rate, l2 = c.l2, mu = c.momentum, gs = c.gradientScale
     for i in stride(from: 0, to: x.count, by: 16) {
         let theta = load(x.parameters, i)
-        let gradient = load(x.gradients, i) + l2 * theta
+        let gradient = load(x.gradients, i) * gs + l2 * theta
         let v = mu * load(velocity, i) + gradient
         store(v, velocity, i)
         store(theta - rate * (c.nesterov ? gradient + mu * v : v), x.parameters, i)
@@ -82,10 +84,10 @@ func adamUpdate(_ x: UpdateOperands, _ c: UpdateCoefficients) {
     let rate = c.rate, l2 = c.l2, decoupled = c.decoupled
     let b1 = c.beta1, b2 = c.beta2, eps = c.epsilon
     let inverseC1 = 1 / c.correction1, inverseRootC2 = 1 / c.correction2.squareRoot()
-    let oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2
+    let oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2, gs = c.gradientScale
     for i in stride(from: 0, to: x.count, by: 16) {
         let theta = load(x.parameters, i)
-        let gradient = load(x.gradients, i) + l2 * theta
+        let gradient = load(x.gradients, i) * gs + l2 * theta
         let m = b1 * load(first, i) + oneMinusB1 * gradient
         let v = b2 * load(second, i) + oneMinusB2 * (gradient * gradient)
         store(m, first, i)
@@ -130,5 +132,42 @@ private func applyUpdate(_ kind: OptimizerKind, parameters: Matrix, gradients: M
     case .sgd: sgdUpdate(operands, coefficients)
     case .momentum, .nesterov: momentumUpdate(operands, coefficients)
     case .adam, .adamw: adamUpdate(operands, coefficients)
+    }
+}
+
+/// Σ x² over `count` floats (a multiple of 16), accumulated in SIMD16 lanes in order, then the
+/// lanes summed: a fixed order, so any thread that computes it gets the same value.
+func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
+    precondition(count % 16 == 0, "whole padded rows")
+    var acc = SIMD16<Float>()
+    for i in stride(from: 0, to: count, by: 16) {
+        let v = load(x, i)
+        acc += v * v
+    }
+    var total = 0.0
+    for lane in 0..<16 { total += Double(acc[lane]) }
+    return total
+}
+
+/// Max-norm for columns `columns` of `x` (the range starts on a multiple of 16 and ends on one
+/// or at `x.cols`): each column whose L2 norm exceeds `limit` is scaled down to it. Columns are
+/// processed 16 at a time, each one's squares summed over the rows in order, so the result does
+/// not depend on how columns are split between threads. Padding columns are zero and stay so.
+func constrainColumnNorms(_ x: Matrix, columns: Range<Int>, limit: Float) {
+    guard !columns.isEmpty else { return }
+    precondition(columns.lowerBound % 16 == 0, "column blocks start on a multiple of 16")
+    var j = columns.lowerBound
+    while j < columns.upperBound {
+        var squares = SIMD16<Float>()
+        for i in 0..<x.rows {
+            let v = load(x.row(i), j)
+            squares += v * v
+        }
+        let norms = squares.squareRoot()  // 16 scalar square roots per block: off the hot path
+        let factor = SIMD16<Float>(repeating: 1).replacing(with: limit / norms, where: norms .> limit)
+        if factor != SIMD16<Float>(repeating: 1) {
+            for i in 0..<x.rows { store(load(x.row(i), j) * factor, x.row(i), j) }
+        }
+        j += 16
     }
 }

@@ -37,6 +37,12 @@ public struct OptimizerSettings: Sendable, Equatable {
     public var epsilon: Float = 1e-8
     /// λ: coupled L2 (added to the gradient) for sgd, momentum, nesterov and adam; decoupled for adamw.
     public var weightDecay: Float = 0
+    /// Global gradient-norm clipping: when ‖g‖₂ over every weight and bias exceeds this, the
+    /// whole gradient is scaled down to it (nil: off).
+    public var clipNorm: Float? = nil
+    /// Max-norm (Srivastava et al. 2014): after each step, every unit's incoming weights (a
+    /// column of W) are scaled down to this L2 norm when longer (nil: off).
+    public var maxNorm: Float? = nil
 
     public init(kind: OptimizerKind = .sgd) { self.kind = kind }
 
@@ -48,6 +54,11 @@ public struct OptimizerSettings: Sendable, Equatable {
         guard beta2 >= 0 && beta2 < 1 else { throw NNFastError.usage("--beta2", "must be in [0, 1), found \(beta2)") }
         guard epsilon > 0 && epsilon.isFinite else {
             throw NNFastError.usage("--epsilon", "must be a positive number, found \(epsilon)")
+        }
+        for (flag, limit) in [("--clip-norm", clipNorm), ("--max-norm", maxNorm)] {
+            if let limit, !(limit > 0 && limit.isFinite) {
+                throw NNFastError.usage(flag, "must be a positive number, found \(limit)")
+            }
         }
         guard weightDecay >= 0 && weightDecay.isFinite else {
             throw NNFastError.usage("--weight-decay", "must be 0 or a positive number, found \(weightDecay)")
@@ -81,6 +92,8 @@ public struct OptimizerSettings: Sendable, Equatable {
         if kind.usesMomentum { details.append("momentum \(momentum)") }
         if kind.isAdam { details.append("betas \(beta1)/\(beta2), eps \(epsilon)") }
         if weightDecay > 0 { details.append("\(kind == .adamw ? "decoupled" : "L2") weight decay \(weightDecay)") }
+        if let clipNorm { details.append("gradient norm clipped at \(clipNorm)") }
+        if let maxNorm { details.append("max-norm \(maxNorm)") }
         if !details.isEmpty { text += " (" + details.joined(separator: ", ") + ")" }
         return text
     }

@@ -12,7 +12,7 @@ enum CheckpointKey: String {
     case stepFactor = "step_factor", keep, patience, labelSmoothing = "label_smoothing"
     case augment, augmentShift = "augment_shift", augmentRotation = "augment_rotation", augmentScale = "augment_scale"
     case augmentShear = "augment_shear", elasticAlpha = "elastic_alpha", elasticSigma = "elastic_sigma"
-    case inputDropout = "input_dropout", dropout
+    case inputDropout = "input_dropout", dropout, clipNorm = "clip_norm", maxNorm = "max_norm"
     // The run's progress, and the epoch whose weights the model holds.
     case epochsCompleted = "epochs_completed", savedEpoch = "saved_epoch", bestEpoch = "best_epoch"
     case bestValidationAccuracy = "best_validation_accuracy", stoppedEarly = "stopped_early"
@@ -40,6 +40,8 @@ extension TrainingOptions {
         if schedule.shape == .step { m[.stepEpochs] = String(schedule.stepEpochs); m[.stepFactor] = String(schedule.stepFactor) }
         if let patience { m[.patience] = String(patience) }
         if labelSmoothing > 0 { m[.labelSmoothing] = String(labelSmoothing) }
+        if let clip = optimizer.clipNorm { m[.clipNorm] = String(clip) }
+        if let limit = optimizer.maxNorm { m[.maxNorm] = String(limit) }
         if dropout.input > 0 { m[.inputDropout] = String(dropout.input) }
         if dropout.hidden > 0 { m[.dropout] = String(dropout.hidden) }
         if augmentation.isOn {
@@ -92,6 +94,8 @@ extension TrainingOptions {
         keep = try value(.keep, KeepPolicy.init(rawValue:)) ?? .last
         patience = try value(.patience, { Int($0) })
         labelSmoothing = try value(.labelSmoothing, { Float($0) }) ?? 0
+        optimizer.clipNorm = try value(.clipNorm, { Float($0) })
+        optimizer.maxNorm = try value(.maxNorm, { Float($0) })
         dropout.input = try value(.inputDropout, { Float($0) }) ?? 0
         dropout.hidden = try value(.dropout, { Float($0) }) ?? 0
         if let kind = try value(.augment, AugmentationSettings.Kind.init(rawValue:)) { augmentation.kind = kind }

@@ -26,6 +26,8 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
             parts.append("--augment \(a.kind.rawValue) --shift \(a.shift) --rotate \(a.rotation) --scale \(a.scale) --shear \(a.shear)")
             if a.kind == .elastic { parts.append("--elastic-alpha \(a.elasticAlpha) --elastic-sigma \(a.elasticSigma)") }
         }
+        if let clip = o.optimizer.clipNorm { parts.append("--clip-norm \(clip)") }
+        if let limit = o.optimizer.maxNorm { parts.append("--max-norm \(limit)") }
         if o.dropout.input > 0 { parts.append("--input-dropout \(o.dropout.input)") }
         if o.dropout.hidden > 0 { parts.append("--dropout \(o.dropout.hidden)") }
         if o.labelSmoothing > 0 { parts.append("--label-smoothing \(o.labelSmoothing)") }

@@ -27,7 +27,7 @@ final class TrainingStepJob: ParallelJob {
     /// Whether the layers' packed Wᵀ panels hold the current weights.
     private var panelsPacked = false
 
-    private enum Phase { case rows, parameters }
+    private enum Phase { case rows, gradients, parameters, constrain, repack }
 
     init(network: Network, data: Dataset, workspace: NetworkWorkspace, context: ComputeContext,
          update: ParameterUpdate, profile: StepProfile?, augmenter: Augmenter? = nil) {
@@ -48,10 +48,21 @@ final class TrainingStepJob: ParallelJob {
             network.packAllTransposedWeights()  // the weights as this job first sees them
             panelsPacked = true
         }
+        // One barrier per phase; clipping and max-norm each add one (see ParameterUpdate).
         phase = .rows
         context.run(self)
+        if update.clips {
+            phase = .gradients
+            context.run(self)
+        }
         phase = .parameters
         context.run(self)
+        if update.constrains {
+            phase = .constrain
+            context.run(self)
+            phase = .repack
+            context.run(self)
+        }
         let rows = batch.count
         profile?.addStep(wallNanoseconds: Stopwatch.now() - started, flops: network.stepFLOPs(rows: rows))
         var sum = 0.0
@@ -68,9 +79,15 @@ final class TrainingStepJob: ParallelJob {
         let scratch = context.scratches[part]
         let timer = part == 0 ? profile : nil
         switch phase {
+        case .gradients:
+            update.computeGradients(of: network, part: part, of: parts, batchRows: rows, workspace: workspace, scratch: scratch)
         case .parameters:
             update.apply(to: network, part: part, of: parts, batchRows: rows, rate: rate, step: stepNumber,
-                         workspace: workspace, scratch: scratch, profile: timer, repackWeights: true)
+                         workspace: workspace, scratch: scratch, profile: timer, repackWeights: !update.constrains)
+        case .constrain:
+            update.constrain(network, part: part, of: parts)
+        case .repack:
+            update.repack(network, part: part, of: parts)
         case .rows:
             let mine = partition(rows, parts: parts, index: part, granularity: gemmMR)
             guard !mine.isEmpty else { return }

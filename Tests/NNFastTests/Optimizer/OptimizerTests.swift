@@ -23,44 +23,76 @@ private struct Fixture {
     }
 }
 
-private func settings(_ kind: OptimizerKind, weightDecay: Float) -> OptimizerSettings {
+/// A rule, its weight decay, and the clipping and max-norm limits (0: off). The limits bind on
+/// this fixture (`theLimitsBind` checks that they change the result).
+private func settings(_ kind: OptimizerKind, weightDecay: Float, clip: Float = 0, maxNorm: Float = 0) -> OptimizerSettings {
     var s = OptimizerSettings(kind: kind)
     s.weightDecay = weightDecay
     s.momentum = 0.85
+    s.clipNorm = clip > 0 ? clip : nil
+    s.maxNorm = maxNorm > 0 ? maxNorm : nil
     return s
 }
 
-private let rules: [(OptimizerKind, Float)] = [
-    (.sgd, 0), (.sgd, 0.01), (.momentum, 0), (.momentum, 0.02), (.nesterov, 0.01), (.adam, 0), (.adam, 0.01), (.adamw, 0.05),
+private let rules: [(OptimizerKind, Float, Float, Float)] = [
+    (.sgd, 0, 0, 0), (.sgd, 0.01, 0, 0), (.momentum, 0, 0, 0), (.momentum, 0.02, 0, 0), (.nesterov, 0.01, 0, 0),
+    (.adam, 0, 0, 0), (.adam, 0.01, 0, 0), (.adamw, 0.05, 0, 0),
+    (.sgd, 0, 0.1, 0), (.nesterov, 0, 0.1, 0.9), (.adamw, 0.01, 0.1, 0.9), (.sgd, 0, 0, 0.9),
 ]
+
+/// Runs `steps` steps of the engine's update on `fixture` split in `parts` (with the extra
+/// phases of clipping and max-norm in their order); returns the update.
+private func runSteps(_ fixture: Fixture, _ s: OptimizerSettings, parts: Int, steps: ClosedRange<Int>,
+                      rate: (Int) -> Float, after: (Int) -> Void = { _ in }) -> ParameterUpdate {
+    let update = ParameterUpdate(settings: s, network: fixture.network)
+    let scratch = GEMMScratch()
+    for step in steps {
+        fixture.load(step: step)
+        fixture.network.forward(rows: 0..<Fixture.rows, workspace: fixture.workspace, scratch: scratch)
+        fixture.network.backwardData(rows: 0..<Fixture.rows, batchSize: Fixture.rows, workspace: fixture.workspace, scratch: scratch)
+        if update.clips {
+            for part in 0..<parts {
+                update.computeGradients(of: fixture.network, part: part, of: parts, batchRows: Fixture.rows,
+                                        workspace: fixture.workspace, scratch: scratch)
+            }
+        }
+        for part in 0..<parts {
+            update.apply(to: fixture.network, part: part, of: parts, batchRows: Fixture.rows, rate: rate(step), step: step,
+                         workspace: fixture.workspace, scratch: scratch)
+        }
+        for part in 0..<parts { update.constrain(fixture.network, part: part, of: parts) }
+        after(step)
+    }
+    return update
+}
 
 @Suite struct OptimizerTests {
     /// The engine's step (gradients per block of rows, fused kernels, or SGD's fused GEMM) equals
     /// the textbook formulas over five steps with changing rates, for every part split.
     @Test(arguments: rules)
-    func updateEqualsThePlainReference(kind: OptimizerKind, weightDecay: Float) {
+    func updateEqualsThePlainReference(kind: OptimizerKind, weightDecay: Float, clip: Float, maxNorm: Float) {
         for parts in [1, 2, 3] {
             let engine = Fixture(), reference = Fixture()
-            let s = settings(kind, weightDecay: weightDecay)
-            let update = ParameterUpdate(settings: s, network: engine.network)
+            let s = settings(kind, weightDecay: weightDecay, clip: clip, maxNorm: maxNorm)
             let plain = ReferenceOptimizer(settings: s, network: reference.network)
             let scratch = GEMMScratch()
-            for step in 1...5 {
-                let rate: Float = (kind.isAdam ? 0.01 : 0.2) / Float(step)
-                engine.load(step: step)
-                engine.network.forward(rows: 0..<Fixture.rows, workspace: engine.workspace, scratch: scratch)
-                engine.network.backwardData(rows: 0..<Fixture.rows, batchSize: Fixture.rows, workspace: engine.workspace, scratch: scratch)
-                for part in 0..<parts {
-                    update.apply(to: engine.network, part: part, of: parts, batchRows: Fixture.rows, rate: rate, step: step,
-                                 workspace: engine.workspace, scratch: scratch)
-                }
+            let rate = { (step: Int) -> Float in (kind.isAdam ? 0.01 : 0.2) / Float(step) }
+            _ = runSteps(engine, s, parts: parts, steps: 1...5, rate: rate) { step in
                 reference.load(step: step)
                 _ = reference.network.computeGradients(rows: Fixture.rows, workspace: reference.workspace, scratch: scratch)
-                plain.update(reference.network, rate: rate)
+                plain.update(reference.network, rate: rate(step))
             }
             for (a, b) in zip(engine.network.layers, reference.network.layers) {
                 for (x, y) in zip(a.weights.values + a.bias.values, b.weights.values + b.bias.values) {
-                    #expect(abs(x - y) <= 2e-6 * max(1, abs(y)), "\(kind) λ \(weightDecay), \(parts) parts: \(x) vs \(y)")
+                    #expect(abs(x - y) <= 2e-6 * max(1, abs(y)), "\(kind) λ \(weightDecay) clip \(clip) max-norm \(maxNorm), \(parts) parts: \(x) vs \(y)")
+                }
+            }
+            if maxNorm > 0 {  // the constraint holds afterwards
+                for layer in engine.network.layers {
+                    for j in 0..<layer.outputSize {
+                        let norm = (0..<layer.inputSize).reduce(Float(0)) { $0 + layer.weights[$1, j] * layer.weights[$1, j] }.squareRoot()
+                        #expect(norm <= maxNorm * (1 + 1e-5))
+                    }
                 }
             }
         }
@@ -68,25 +100,29 @@ private let rules: [(OptimizerKind, Float)] = [
 
     /// Any split of the parameters over threads gives the same bits, state included.
     @Test(arguments: rules)
-    func partSplitDoesNotChangeTheBits(kind: OptimizerKind, weightDecay: Float) {
+    func partSplitDoesNotChangeTheBits(kind: OptimizerKind, weightDecay: Float, clip: Float, maxNorm: Float) {
         var results: [[Float]] = []
         for parts in [1, 2, 3, 5] {
             let fixture = Fixture()
-            let update = ParameterUpdate(settings: settings(kind, weightDecay: weightDecay), network: fixture.network)
-            let scratch = GEMMScratch()
-            for step in 1...3 {
-                fixture.load(step: step)
-                fixture.network.forward(rows: 0..<Fixture.rows, workspace: fixture.workspace, scratch: scratch)
-                fixture.network.backwardData(rows: 0..<Fixture.rows, batchSize: Fixture.rows, workspace: fixture.workspace, scratch: scratch)
-                for part in 0..<parts {
-                    update.apply(to: fixture.network, part: part, of: parts, batchRows: Fixture.rows, rate: 0.01, step: step,
-                                 workspace: fixture.workspace, scratch: scratch)
-                }
-            }
+            let update = runSteps(fixture, settings(kind, weightDecay: weightDecay, clip: clip, maxNorm: maxNorm),
+                                  parts: parts, steps: 1...3, rate: { _ in 0.01 })
             results.append(fixture.network.layers.flatMap { $0.weights.values + $0.bias.values }
                            + update.state.namedTensors.flatMap { $0.matrix.values })
         }
         #expect(results.allSatisfy { $0 == results[0] })
+    }
+
+    /// Clipping at 0.1 and max-norm at 0.9 really act on this fixture, so the tests above compare
+    /// something: each changes the weights.
+    @Test func theLimitsBind() {
+        func weights(_ s: OptimizerSettings) -> [Float] {
+            let fixture = Fixture()
+            _ = runSteps(fixture, s, parts: 1, steps: 1...2, rate: { _ in 0.2 })
+            return fixture.network.layers.flatMap(\.weights.values)
+        }
+        let free = weights(settings(.sgd, weightDecay: 0))
+        #expect(weights(settings(.sgd, weightDecay: 0, clip: 0.1)) != free)
+        #expect(weights(settings(.sgd, weightDecay: 0, maxNorm: 0.9)) != free)
     }
 
     /// The kernels keep the zero padding of every row at zero (GEMM reads it in place).
@@ -119,6 +155,10 @@ private let rules: [(OptimizerKind, Float)] = [
         expectError("--epsilon") { try s.validate() }
         s = OptimizerSettings(); s.weightDecay = -1
         expectError("--weight-decay") { try s.validate() }
+        s = OptimizerSettings(); s.clipNorm = 0
+        expectError("--clip-norm: must be a positive number") { try s.validate() }
+        s = OptimizerSettings(); s.maxNorm = .infinity
+        expectError("--max-norm") { try s.validate() }
     }
 }
 

@@ -20,16 +20,32 @@ final class ReferenceOptimizer {
 
     func update(_ network: Network, rate: Float) {
         step += 1
+        // Clipping: the whole gradient scaled to norm c when longer (norm over every element).
+        var scale: Float = 1
+        if let limit = settings.clipNorm {
+            let norm = network.layers.flatMap { $0.weightGradient.values + $0.biasGradient.values }
+                .reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            if norm > Double(limit) { scale = Float(Double(limit) / norm) }
+        }
         for (l, layer) in network.layers.enumerated() {
             let tensors = [(layer.weights, layer.weightGradient, true), (layer.bias, layer.biasGradient, false)]
             for (t, (parameters, gradients, isWeight)) in tensors.enumerated() {
                 var theta = parameters.values
-                let g = gradients.values
+                let g = gradients.values.map { $0 * scale }
                 let decay = isWeight ? settings.weightDecay : 0
                 for i in theta.indices {
                     theta[i] = updated(theta[i], g[i], decay: decay, rate: rate, m: &first[l][t][i], v: &second[l][t][i])
                 }
                 parameters.setValues(theta)
+            }
+            // Max-norm: each column of W (a unit's incoming weights) scaled down to norm c.
+            if let limit = settings.maxNorm {
+                for j in 0..<layer.outputSize {
+                    let norm = (0..<layer.inputSize).reduce(0.0) { $0 + Double(layer.weights[$1, j] * layer.weights[$1, j]) }.squareRoot()
+                    if norm > Double(limit) {
+                        for i in 0..<layer.inputSize { layer.weights[i, j] *= Float(Double(limit) / norm) }
+                    }
+                }
             }
         }
     }

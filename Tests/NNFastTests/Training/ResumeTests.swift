@@ -2,11 +2,14 @@ import Testing
 @testable import NNFast
 
 /// The recipe with every piece of state resuming must carry: an optimizer with state, a
-/// schedule over the whole run, the best epoch kept, patience, elastic augmentation, dropout.
+/// schedule over the whole run, clipping and max-norm, the best epoch kept, patience, elastic
+/// augmentation, dropout.
 func statefulOptions(_ kind: OptimizerKind) -> TrainingOptions {
     var options = smallOptions()
     options.optimizer = OptimizerSettings(kind: kind)
     options.optimizer.weightDecay = 1e-4
+    options.optimizer.clipNorm = 5
+    options.optimizer.maxNorm = 4
     options.learningRate = kind.isAdam ? 0.002 : 0.05
     options.schedule = LearningRateSchedule(.cosine)
     options.schedule.warmupEpochs = 0.5
