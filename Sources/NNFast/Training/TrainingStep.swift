@@ -70,9 +70,6 @@ final class TrainingStepJob: ParallelJob {
         return sum
     }
 
-    /// The packed Wᵀ panels must be rebuilt before the next step (the weights were replaced).
-    func weightsChanged() { panelsPacked = false }
-
     func run(part: Int) {
         let parts = context.threads
         let rows = batch.count
