@@ -29,6 +29,9 @@ struct InfoCommand: ParsableCommand {
                 "pixel_scale": file.pixelScale, "pixel_offset": file.pixelOffset,
                 "classes": file.classCount, "class_names": file.classNames, "loss": network.loss.rawValue,
                 "parameters": network.parameterCount, "layers": layers, "metadata": file.metadata,
+                "training_state": file.extraTensors.map {
+                    ["name": $0.name, "rows": $0.matrix.rows, "cols": $0.matrix.cols] as [String: Any]
+                },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -40,6 +43,14 @@ struct InfoCommand: ParsableCommand {
         print("network: \(network.sizes.map(String.init).joined(separator: "-")), \(network.loss.rawValue), \(grouped(network.parameterCount)) parameters")
         for layer in network.layers {
             print("  dense \(layer.inputSize) → \(layer.outputSize), \(layer.activation.rawValue), \(grouped(layer.parameterCount)) parameters")
+        }
+        if !file.extraTensors.isEmpty {
+            // Checkpoints carry what resuming needs; predict and eval never read it.
+            let values = file.extraTensors.reduce(0) { $0 + $1.matrix.count }
+            let groups = Dictionary(grouping: file.extraTensors) { $0.name.split(separator: ".").prefix(2).joined(separator: ".") }
+            print("training state (for --resume; not used by predict or eval): \(file.extraTensors.count) tensors, "
+                  + "\(grouped(values)) values (\(grouped(4 * values)) bytes): "
+                  + groups.keys.sorted().map { "\($0).* (\(groups[$0]!.count))" }.joined(separator: ", "))
         }
         if !file.metadata.isEmpty {
             print("metadata:")

@@ -179,6 +179,11 @@ func expectFailure(_ result: CommandResult, status: Int32, _ fragments: String..
         let metadata = (try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as! [String: Any])["metadata"] as! [String: Any]
         #expect(metadata["optimizer"] as? String == "nesterov" && metadata["layers"] as? String == "784,16,10")
         #expect(metadata["best_epoch"] != nil && metadata["saved_epoch"] != nil)
+        let state = (try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as! [String: Any])["training_state"] as! [[String: Any]]
+        #expect(state.contains { $0["name"] as? String == "optimizer.velocity.layer.1.weight" && $0["rows"] as? Int == 784 })
+        let text = try nnfast(["info", model])
+        #expect(text.stdout.contains("training state (for --resume; not used by predict or eval)"))
+        #expect(text.stdout.contains("optimizer.velocity.* (4)"))
 
         let tutorial = try nnfast(["train", "--preset", "tutorial", "--data", smallMNIST, "--layers", "784,16,10",
                                    "--epochs", "1", "--validation", "500", "--out", model])
