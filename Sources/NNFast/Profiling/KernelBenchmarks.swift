@@ -141,10 +141,9 @@ public enum KernelBenchmarks {
 
     /// Profiles `steps` training steps of a network with `layers` at `batch` on synthetic
     /// MNIST-sized data (so the bench needs no dataset).
-    /// The update is `optimizer`'s (plain SGD's fused step by default).
-    /// With `augmentation` on, the synthetic images are square (the input size must be a square).
+    /// The update is plain SGD's fused step. With `augmentation` on, the synthetic images are
+    /// square (the input size must be a square).
     public static func trainingStep(layers: [Int], batch: Int, threads: Int, steps: Int,
-                                    optimizer: OptimizerSettings = OptimizerSettings(),
                                     augmentation: AugmentationSettings = AugmentationSettings()) -> StepProfile {
         let network = Network(sizes: layers, activation: .relu, outputActivation: .identity, loss: .softmaxCrossEntropy)
         var generator = SeededGenerator(seed: 3)
@@ -162,7 +161,7 @@ public enum KernelBenchmarks {
         var order = Array(0..<images)
         generator.shuffle(&order)
         // Warm up (caches, scratch growth, worker wake-up), then profile.
-        let update = ParameterUpdate(settings: optimizer, network: network)
+        let update = ParameterUpdate(settings: OptimizerSettings(kind: .sgd), network: network)
         let warmUp = TrainingStepJob(network: network, data: data, workspace: workspace, context: context,
                                      update: update, profile: nil, augmenter: augmenter)
         for s in 0..<20 {

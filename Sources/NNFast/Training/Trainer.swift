@@ -29,8 +29,7 @@ public final class Trainer {
     /// The best validation epoch so far and a copy of its weights (only when keeping the best).
     public internal(set) var best: EpochReport?
     let bestNetwork: Network?
-    /// The last epoch trained, and whether the run stopped early (patience ran out).
-    public internal(set) var lastReport: EpochReport?
+    /// Whether the run stopped early (patience ran out).
     public private(set) var stoppedEarly = false
 
     /// Builds and initializes the network for `data` (checked against the options first).
@@ -117,7 +116,6 @@ public final class Trainer {
                 samples: order.count, learningRate: Double(rate))
             report.isBest = recordIfBest(report)
             reports.append(report)
-            lastReport = report
             onEvent(.epochFinished(report))
             if let patience = options.patience, let best, epoch - best.epoch >= patience {
                 stoppedEarly = true
