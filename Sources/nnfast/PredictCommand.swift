@@ -43,7 +43,9 @@ struct PredictCommand: ParsableCommand {
         }
         let names = (0..<file.classCount).map { file.classNames.isEmpty ? String($0) : file.classNames[$0] }
         for path in images {
-            let bytes = path == "-" ? [UInt8](FileHandle.standardInput.readDataToEndOfFile()) : try FileBytes.read(path)
+            let bytes = path == "-"
+                ? try FileBytes.read(FileHandle.standardInput, name: "(stdin)", maximumBytes: InputLimits.imageFileBytes)
+                : try FileBytes.read(path, maximumBytes: InputLimits.imageFileBytes)
             let name = path == "-" ? "(stdin)" : path
             let image = try ImageFile.decode(bytes, file: name)
             let input: GrayImage

@@ -2,8 +2,9 @@ import Foundation
 
 /// Whole-file reads and atomic whole-file writes, with errors that name the file.
 public enum FileBytes {
-    /// The contents of the file at `path`, or a one-line error (missing, a folder, unreadable).
-    public static func read(_ path: String) throws(NNFastError) -> [UInt8] {
+    /// The contents of the file at `path`, or a one-line error (missing, a folder, unreadable,
+    /// larger than `maximumBytes`).
+    public static func read(_ path: String, maximumBytes: Int = InputLimits.fileBytes) throws(NNFastError) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw NNFastError(path, "no such file")
@@ -13,12 +14,31 @@ public enum FileBytes {
             throw NNFastError(path, "cannot open for reading (permission denied?)")
         }
         defer { try? handle.close() }
-        do {
-            guard let data = try handle.readToEnd() else { return [] }
-            return [UInt8](data)
-        } catch {
-            throw NNFastError(path, "read failed: \(error.localizedDescription)")
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if let size, size > maximumBytes {
+            throw NNFastError(path, "is \(size) bytes, more than the \(maximumBytes) nnfast accepts for it; refusing")
         }
+        return try read(handle, name: path, maximumBytes: maximumBytes, expectedSize: size ?? 0)
+    }
+
+    /// Everything `handle` yields until its end (a file, or a pipe such as standard input),
+    /// refusing more than `maximumBytes` as soon as it arrives.
+    public static func read(_ handle: FileHandle, name: String, maximumBytes: Int, expectedSize: Int = 0) throws(NNFastError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(expectedSize, maximumBytes))
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty {
+                guard chunk.count <= maximumBytes - bytes.count else {
+                    throw NNFastError(name, "is larger than \(maximumBytes) bytes; refusing")
+                }
+                bytes.append(contentsOf: chunk)
+            }
+        } catch let error as NNFastError {
+            throw error
+        } catch {
+            throw NNFastError(name, "read failed: \(error.localizedDescription)")
+        }
+        return bytes
     }
 
     /// Writes `bytes` to a temporary file beside `path`, flushes it, then renames it into place,

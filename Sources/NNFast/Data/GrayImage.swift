@@ -25,8 +25,4 @@ public struct GrayImage: Sendable, Equatable {
         get { pixels[y * width + x] }
         set { pixels[y * width + x] = newValue }
     }
-
-    /// Images larger than this many pixels are refused before anything is allocated (a 16k ×
-    /// 16k photo of a digit is already absurd).
-    public static let maximumPixels = 1 << 28
 }

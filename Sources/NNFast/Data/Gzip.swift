@@ -1,8 +1,12 @@
 import CNNFastZlib
 
 /// gzip decompression through zlib's inflate, strict about what a loader must not accept:
-/// truncated streams, corrupt data (zlib checks the CRC-32 and length trailer), and trailing
-/// bytes that are not another gzip member.
+/// truncated streams, corrupt data (zlib checks the CRC-32 and length trailer), trailing
+/// bytes that are not another gzip member, and output beyond what the caller can justify.
+///
+/// Memory follows the data actually inflated, never a header's claim: the first buffer trusts
+/// a size hint only up to `InputLimits.trustedInflateRatio` times the compressed size, and
+/// grows by doubling, so a truncated or crafted file costs about what it really decompresses to.
 public enum Gzip {
     /// Whether `bytes` start with the gzip magic 1f 8b.
     public static func hasMagic(_ bytes: [UInt8]) -> Bool {
@@ -10,32 +14,83 @@ public enum Gzip {
     }
 
     /// Inflates every gzip member in `bytes`. `file` names the source in errors; output beyond
-    /// `limit` bytes is refused (a gzip bomb must not exhaust memory).
+    /// `limit` bytes is refused as soon as it appears (a gzip bomb must not exhaust memory).
+    /// `expectedSize`, when the caller knows it (e.g. from an IDX header), replaces the
+    /// trailer's ISIZE as the size hint; `excess` replaces the error message for output
+    /// beyond the limit.
     public static func decompress(
-        _ bytes: [UInt8], file: String, limit: Int = 1 << 32
+        _ bytes: [UInt8], file: String, limit: Int = InputLimits.idxBytes, expectedSize: Int? = nil,
+        excess: String? = nil
     ) throws(NNFastError) -> [UInt8] {
-        guard hasMagic(bytes) else { throw NNFastError(file, "not a gzip file (no 1f 8b magic)") }
-        guard bytes.count >= 18 else {
-            throw NNFastError(file, "truncated gzip file (\(bytes.count) bytes, shorter than a gzip header and trailer)")
-        }
-        // The trailer's ISIZE (length mod 2³²) of the last member is the usual exact size;
-        // a wrong hint only costs a regrow.
-        let tail = bytes.count - 4
-        let sizeHint = Int(bytes[tail]) | Int(bytes[tail + 1]) << 8 | Int(bytes[tail + 2]) << 16
-            | Int(bytes[tail + 3]) << 24
-        return try inflateStream(bytes, windowBits: 15 + 16, sizeHint: sizeHint, file: file, limit: limit, kind: "gzip")
+        try checkFraming(bytes, file: file)
+        let sizeHint = expectedSize ?? trailerSize(bytes)
+        var inflater = _Inflater(windowBits: 15 + 16, kind: "gzip", file: file, excess: excess)
+        return try inflater.run(bytes, sizeHint: sizeHint, limit: limit, stopAtLimit: false)
+    }
+
+    /// The first `count` bytes `bytes` decompress to (fewer when the data ends or is cut off
+    /// first): enough to read a header before deciding how much the whole file may take.
+    /// Corrupt data is still an error.
+    public static func decompressPrefix(_ bytes: [UInt8], file: String, count: Int) throws(NNFastError) -> [UInt8] {
+        try checkFraming(bytes, file: file)
+        var inflater = _Inflater(windowBits: 15 + 16, kind: "gzip", file: file)
+        return try inflater.run(bytes, sizeHint: count, limit: count, stopAtLimit: true)
     }
 
     /// Inflates one zlib stream (as in PNG's IDAT data), refusing output beyond `limit` bytes.
     public static func decompressZlib(_ bytes: [UInt8], file: String, expectedSize: Int, limit: Int) throws(NNFastError) -> [UInt8] {
-        try inflateStream(bytes, windowBits: 15, sizeHint: expectedSize, file: file, limit: limit, kind: "zlib")
+        var inflater = _Inflater(windowBits: 15, kind: "zlib", file: file)
+        return try inflater.run(bytes, sizeHint: expectedSize, limit: limit, stopAtLimit: false)
     }
 
-    private static func inflateStream(
-        _ bytes: [UInt8], windowBits: Int32, sizeHint: Int, file: String, limit: Int, kind: String
-    ) throws(NNFastError) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: min(max(sizeHint, 1024), limit) + 1)
-        var produced = 0
+    /// The most bytes `compressedBytes` of deflate data can decompress to.
+    public static func maximumInflatedSize(compressedBytes: Int) -> Int {
+        let (product, overflow) = compressedBytes.multipliedReportingOverflow(by: InputLimits.maximumInflateRatio)
+        return overflow ? Int.max : product
+    }
+
+    private static func checkFraming(_ bytes: [UInt8], file: String) throws(NNFastError) {
+        guard hasMagic(bytes) else { throw NNFastError(file, "not a gzip file (no 1f 8b magic)") }
+        guard bytes.count >= 18 else {
+            throw NNFastError(file, "truncated gzip file (\(bytes.count) bytes, shorter than a gzip header and trailer)")
+        }
+    }
+
+    /// The last member's ISIZE (length mod 2³²): exact for an intact single-member file,
+    /// arbitrary bytes in a truncated one, so it is only ever a hint.
+    private static func trailerSize(_ bytes: [UInt8]) -> Int {
+        let tail = bytes.count - 4
+        return Int(bytes[tail]) | Int(bytes[tail + 1]) << 8 | Int(bytes[tail + 2]) << 16 | Int(bytes[tail + 3]) << 24
+    }
+}
+
+/// One inflate run over a whole input: the output buffer, the zlib stream and how far each has
+/// got. Phases: start zlib, then repeatedly feed input / make output room / inflate, and act on
+/// zlib's status (done, another gzip member, needs room, truncated, corrupt).
+private struct _Inflater {
+    let windowBits: Int32
+    let kind: String
+    let file: String
+    var excess: String? = nil
+
+    private var output: [UInt8] = []
+    private var produced = 0
+
+    init(windowBits: Int32, kind: String, file: String, excess: String? = nil) {
+        self.windowBits = windowBits
+        self.kind = kind
+        self.file = file
+        self.excess = excess
+    }
+
+    /// Inflates `input`. Output beyond `limit` is an error, or with `stopAtLimit` the end of
+    /// the wanted prefix (and then running out of input is not an error either).
+    mutating func run(_ input: [UInt8], sizeHint: Int, limit: Int, stopAtLimit: Bool) throws(NNFastError) -> [UInt8] {
+        let trusted = input.count.multipliedReportingOverflow(by: InputLimits.trustedInflateRatio)
+        let firstSize = min(max(sizeHint, 1024), trusted.overflow ? Int.max : trusted.partialValue + 4096, limit)
+        // One byte beyond the limit lets "exactly `limit` bytes" end cleanly and "more" be seen.
+        let capacity = stopAtLimit ? limit : limit + 1
+        output = [UInt8](repeating: 0, count: min(firstSize + 1, capacity))
 
         var stream = z_stream()
         guard nnfast_inflateInit2(&stream, windowBits) == Z_OK else {
@@ -43,7 +98,7 @@ public enum Gzip {
         }
         defer { inflateEnd(&stream) }
 
-        return try bytes.withUnsafeBufferPointer { (input) throws(NNFastError) -> [UInt8] in
+        return try input.withUnsafeBufferPointer { (input) throws(NNFastError) -> [UInt8] in
             var consumed = 0
             while true {
                 if stream.avail_in == 0 && consumed < input.count {
@@ -53,34 +108,26 @@ public enum Gzip {
                     consumed += chunk
                 }
                 if produced == output.count {
-                    guard output.count < limit else {
-                        throw NNFastError(file, "decompresses to more than \(limit) bytes; refusing")
+                    if stopAtLimit && produced == limit { return finished() }
+                    guard output.count < capacity else {
+                        throw NNFastError(file, excess ?? "decompresses to more than \(limit) bytes; refusing")
                     }
-                    output.append(contentsOf: repeatElement(0, count: min(output.count, limit - output.count)))
+                    output.append(contentsOf: repeatElement(0, count: min(output.count, capacity - output.count)))
                 }
-                let room = min(output.count - produced, 1 << 30)
-                let status = output.withUnsafeMutableBufferPointer { out -> Int32 in
-                    stream.next_out = out.baseAddress! + produced
-                    stream.avail_out = UInt32(room)
-                    let status = inflate(&stream, Z_NO_FLUSH)
-                    produced += room - Int(stream.avail_out)
-                    return status
-                }
+                let status = inflateIntoOutput(&stream)
+                let inputLeft = Int(stream.avail_in) + (input.count - consumed)
                 switch status {
                 case Z_OK:
                     continue
                 case Z_STREAM_END:
-                    let remaining = Int(stream.avail_in) + (input.count - consumed)
-                    if remaining == 0 {
-                        output.removeSubrange(produced...)
-                        return output
-                    }
-                    let next = input.count - remaining
-                    guard kind == "gzip", remaining >= 2, input[next] == 0x1F, input[next + 1] == 0x8B else {
-                        throw NNFastError(file, "\(remaining) unexpected bytes after the end of the \(kind) data")
+                    if inputLeft == 0 { return finished() }
+                    let next = input.count - inputLeft
+                    guard kind == "gzip", inputLeft >= 2, input[next] == 0x1F, input[next + 1] == 0x8B else {
+                        throw NNFastError(file, "\(inputLeft) unexpected bytes after the end of the \(kind) data")
                     }
                     inflateReset(&stream)  // another member follows (as `cat a.gz b.gz` makes)
-                case Z_BUF_ERROR where stream.avail_in == 0 && consumed == input.count && stream.avail_out > 0:
+                case Z_BUF_ERROR where inputLeft == 0 && stream.avail_out > 0:
+                    if stopAtLimit { return finished() }
                     throw NNFastError(file, "truncated \(kind) data: the stream ends early (after \(produced) decompressed bytes)")
                 case Z_BUF_ERROR:
                     continue  // out of output room: grow and retry
@@ -94,5 +141,26 @@ public enum Gzip {
                 }
             }
         }
+    }
+
+    /// One `inflate` call into the free part of the output buffer.
+    private mutating func inflateIntoOutput(_ stream: inout z_stream) -> Int32 {
+        let room = min(output.count - produced, 1 << 30)
+        let start = produced
+        var made = 0
+        let status = output.withUnsafeMutableBufferPointer { out -> Int32 in
+            stream.next_out = out.baseAddress! + start
+            stream.avail_out = UInt32(room)
+            let status = inflate(&stream, Z_NO_FLUSH)
+            made = room - Int(stream.avail_out)
+            return status
+        }
+        produced += made
+        return status
+    }
+
+    private mutating func finished() -> [UInt8] {
+        output.removeSubrange(produced...)
+        return output
     }
 }

@@ -14,8 +14,8 @@ public enum PGM {
         let height = try headerNumber(bytes, &position, "height", file)
         let maxval = try headerNumber(bytes, &position, "maxval", file)
         guard width > 0, height > 0 else { throw NNFastError(file, "PGM size \(width)×\(height) is empty") }
-        guard width <= GrayImage.maximumPixels / height else {
-            throw NNFastError(file, "PGM size \(width)×\(height) is absurdly large; refusing")
+        guard width <= InputLimits.imagePixels / height else {
+            throw NNFastError(file, "PGM size \(width)×\(height) is more than \(InputLimits.imagePixels) pixels; refusing")
         }
         guard (1...65535).contains(maxval) else { throw NNFastError(file, "PGM maxval \(maxval) is outside 1…65535") }
         let count = width * height

@@ -37,8 +37,8 @@ public enum PNG {
                     throw NNFastError(file, "PNG color type \(color) at \(depth) bits is not supported (8- or 16-bit gray, gray+alpha, RGB or RGBA)")
                 }
                 guard width > 0, height > 0 else { throw NNFastError(file, "PNG size \(width)×\(height) is empty") }
-                guard width <= GrayImage.maximumPixels / height else {
-                    throw NNFastError(file, "PNG size \(width)×\(height) is absurdly large; refusing")
+                guard width <= InputLimits.imagePixels / height else {
+                    throw NNFastError(file, "PNG size \(width)×\(height) is more than \(InputLimits.imagePixels) pixels; refusing")
                 }
                 header = (width, height, depth, color)
             case "IDAT":
@@ -57,57 +57,66 @@ public enum PNG {
         let bytesPerPixel = channels * header.depth / 8
         let rowBytes = header.width * bytesPerPixel
         let expected = header.height * (rowBytes + 1)
-        let raw = try Gzip.decompressZlib(compressed, file: file, expectedSize: expected, limit: expected)
+        guard expected <= Gzip.maximumInflatedSize(compressedBytes: compressed.count) else {
+            throw NNFastError(file, "corrupt PNG: \(compressed.count) bytes of image data cannot hold \(header.width)×\(header.height) pixels")
+        }
+        var raw = try Gzip.decompressZlib(compressed, file: file, expectedSize: expected, limit: expected)
+        compressed = []
         guard raw.count == expected else {
             throw NNFastError(file, "corrupt PNG: image data is \(raw.count) bytes, \(header.width)×\(header.height) needs \(expected)")
         }
-        let rows = try unfilter(raw, rowBytes: rowBytes, height: header.height, bytesPerPixel: bytesPerPixel, file: file)
+        try unfilter(&raw, rowBytes: rowBytes, height: header.height, bytesPerPixel: bytesPerPixel, file: file)
+        return gray(raw, header: header, channels: channels, rowBytes: rowBytes)
+    }
+
+    /// The luminance of each pixel of unfiltered rows (each still led by its filter byte).
+    private static func gray(_ rows: [UInt8], header: (width: Int, height: Int, depth: Int, color: Int),
+                             channels: Int, rowBytes: Int) -> GrayImage {
         let maxval = header.depth == 16 ? 65535 : 255
         let scale = 1 / Float(maxval)
+        let sampleBytes = header.depth / 8
         var pixels = [Float](repeating: 0, count: header.width * header.height)
         for y in 0..<header.height {
+            let row = y * (rowBytes + 1) + 1
             for x in 0..<header.width {
-                var samples = [Float](repeating: 0, count: channels)
-                for c in 0..<channels {
-                    let at = y * rowBytes + (x * channels + c) * header.depth / 8
-                    samples[c] = Float(header.depth == 16 ? Int(rows[at]) << 8 | Int(rows[at + 1]) : Int(rows[at])) * scale
+                func sample(_ c: Int) -> Float {
+                    let at = row + (x * channels + c) * sampleBytes
+                    return Float(sampleBytes == 2 ? Int(rows[at]) << 8 | Int(rows[at + 1]) : Int(rows[at])) * scale
                 }
-                let gray = channels >= 3 ? 0.299 * samples[0] + 0.587 * samples[1] + 0.114 * samples[2] : samples[0]
-                let alpha = channels == 2 ? samples[1] : channels == 4 ? samples[3] : 1
+                let gray = channels >= 3 ? 0.299 * sample(0) + 0.587 * sample(1) + 0.114 * sample(2) : sample(0)
+                let alpha = channels == 2 ? sample(1) : channels == 4 ? sample(3) : 1
                 pixels[y * header.width + x] = alpha * gray + (1 - alpha)  // over white paper
             }
         }
         return GrayImage(width: header.width, height: header.height, pixels: pixels, maxval: maxval)
     }
 
-    /// Undoes the per-row filters (None, Sub, Up, Average, Paeth) into plain rows.
-    static func unfilter(_ data: [UInt8], rowBytes: Int, height: Int, bytesPerPixel: Int, file: String) throws(NNFastError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: rowBytes * height)
+    /// Undoes the per-row filters (None, Sub, Up, Average, Paeth) in place: each row of
+    /// `data` keeps its filter byte in front, so no second image-sized buffer is needed.
+    static func unfilter(_ data: inout [UInt8], rowBytes: Int, height: Int, bytesPerPixel: Int, file: String) throws(NNFastError) {
+        let stride = rowBytes + 1
         for y in 0..<height {
-            let filter = data[y * (rowBytes + 1)]
-            let source = y * (rowBytes + 1) + 1
-            let row = y * rowBytes
+            let filter = data[y * stride]
+            let row = y * stride + 1
+            guard filter <= 4 else { throw NNFastError(file, "corrupt PNG: unknown row filter \(filter) in row \(y)") }
             for i in 0..<rowBytes {
-                let left = i >= bytesPerPixel ? Int(out[row + i - bytesPerPixel]) : 0
-                let up = y > 0 ? Int(out[row - rowBytes + i]) : 0
-                let upLeft = (y > 0 && i >= bytesPerPixel) ? Int(out[row - rowBytes + i - bytesPerPixel]) : 0
+                let left = i >= bytesPerPixel ? Int(data[row + i - bytesPerPixel]) : 0
+                let up = y > 0 ? Int(data[row - stride + i]) : 0
+                let upLeft = (y > 0 && i >= bytesPerPixel) ? Int(data[row - stride + i - bytesPerPixel]) : 0
                 let predictor: Int
                 switch filter {
                 case 0: predictor = 0
                 case 1: predictor = left
                 case 2: predictor = up
                 case 3: predictor = (left + up) / 2
-                case 4:
+                default:
                     let p = left + up - upLeft
                     let pa = abs(p - left), pb = abs(p - up), pc = abs(p - upLeft)
                     predictor = pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft
-                default:
-                    throw NNFastError(file, "corrupt PNG: unknown row filter \(filter) in row \(y)")
                 }
-                out[row + i] = UInt8(truncatingIfNeeded: Int(data[source + i]) + predictor)
+                data[row + i] = UInt8(truncatingIfNeeded: Int(data[row + i]) + predictor)
             }
         }
-        return out
     }
 
     private static func bigEndian32(_ bytes: [UInt8], _ at: Int) -> Int {

@@ -56,9 +56,13 @@ func expectError(_ fragment: String, sourceLocation: SourceLocation = #_sourceLo
     }
 
     @Test func aHeaderClaimingAGiantArrayIsRefusedBeforeAllocating() {
-        // 10⁹ × 28 × 28 bytes would be 784 GB: the check against the real byte count comes first.
-        expectError("truncated IDX data") {
+        // 10⁹ × 28 × 28 bytes would be 784 GB: beyond the documented limit, refused from the header.
+        expectError("more than the 4 GiB nnfast accepts") {
             _ = try IDXArray.parse(idxBytes(type: 8, dims: [1_000_000_000, 28, 28], payload: [1, 2, 3]), file: "f")
+        }
+        // Within the limit, the check against the real byte count comes before any allocation.
+        expectError("truncated IDX data") {
+            _ = try IDXArray.parse(idxBytes(type: 8, dims: [1_000_000, 28, 28], payload: [1, 2, 3]), file: "f")
         }
         expectError("f:") {
             _ = try IDXArray.parse(idxBytes(type: 0x0E, dims: [UInt32.max, UInt32.max, UInt32.max], payload: []), file: "f")
@@ -100,6 +104,54 @@ func expectError(_ fragment: String, sourceLocation: SourceLocation = #_sourceLo
 
     @Test func outputBeyondTheLimitIsRefused() {
         expectError("more than 100 bytes") { _ = try Gzip.decompress(Self.fixture, file: "b.gz", limit: 100) }
+        // Exactly the limit is fine.
+        #expect((try? Gzip.decompress(Self.fixture, file: "b.gz", limit: 508))?.count == 508)
+    }
+
+    @Test func aPrefixIsTheStartOfTheFullOutputEvenWhenTheFileIsCutOff() throws {
+        let full = try Gzip.decompress(Self.fixture, file: "p.gz")
+        #expect(try Gzip.decompressPrefix(Self.fixture, file: "p.gz", count: 20) == Array(full[0..<20]))
+        #expect(try Gzip.decompressPrefix(Self.fixture, file: "p.gz", count: 10_000) == full)
+        let cut = Array(Self.fixture[0..<(Self.fixture.count - 10)])
+        let partial = try Gzip.decompressPrefix(cut, file: "p.gz", count: 10_000)
+        #expect(!partial.isEmpty && partial == Array(full[0..<partial.count]))
+    }
+
+    @Test func theLargestPossibleInflationIsBounded() {
+        #expect(Gzip.maximumInflatedSize(compressedBytes: 1000) == 1_032_000)
+        #expect(Gzip.maximumInflatedSize(compressedBytes: Int.max / 2) == Int.max)
+    }
+}
+
+/// Fixtures/corrupt-idx (tools/make_corrupt_fixtures.py): broken training-image files, each
+/// refused with the reason, before anything its header claims is allocated.
+@Suite struct CorruptIDXFixtureTests {
+    static let expected: [String: String] = [
+        "bomb.gz": "decompresses to more than the 7856 bytes its IDX header declares",
+        "count-mismatch.gz": "",  // a valid file on its own: the count mismatch is the dataset's
+        "header-claims-more.gz": "truncated IDX data",
+        "header-claims-terabytes.gz": "more than the 4 GiB nnfast accepts",
+        "lying-isize.gz": "corrupt gzip data: incorrect length check",
+        "not-gzip-not-idx.gz": "not gzip and not an IDX file",
+        "trailing-garbage.gz": "unexpected bytes after the end of the gzip data",
+        "truncated.gz": "truncated gzip data",
+        "unknown-element-type.gz": "unknown IDX element type 07",
+        "wrong-idx-magic.gz": "decompresses to something that is not an IDX file",
+    ]
+
+    @Test func everyFixtureIsRefusedWithItsReason() throws {
+        let folder = packageRoot.appendingPathComponent("Fixtures/corrupt-idx")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(names == Self.expected.keys.sorted())
+        for name in names where !Self.expected[name]!.isEmpty {
+            let path = folder.appendingPathComponent(name).path
+            expectError(Self.expected[name]!) { _ = try IDXArray.load(path) }
+        }
+        let labels = try IDXArray.load(smallMNIST + "/t10k-labels-idx1-ubyte.gz")
+        let images = try IDXArray.load(folder.appendingPathComponent("count-mismatch.gz").path)
+        expectError("499 images") {
+            _ = try Dataset(images: images, imagesSource: "i", labels: labels, labelsSource: "l")
+        }
     }
 }
 
