@@ -6,6 +6,8 @@ public struct NNFastError: Error, CustomStringConvertible, Equatable {
         case usage
         /// A bad, missing or unreadable input file (the command line exits 1).
         case input
+        /// A training run that failed on its own terms: its loss diverged (exit 3).
+        case training
     }
 
     public let kind: Kind

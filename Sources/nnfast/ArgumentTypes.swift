@@ -24,7 +24,7 @@ struct LayerSizes: ExpressibleByArgument, CustomStringConvertible {
 }
 
 /// `--threads N` or `--threads auto`.
-enum ThreadCount: ExpressibleByArgument, CustomStringConvertible {
+enum ThreadCount: ExpressibleByArgument, CustomStringConvertible, Equatable {
     case automatic
     case fixed(Int)
 

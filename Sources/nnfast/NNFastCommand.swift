@@ -8,8 +8,9 @@ struct NNFastCommand: ParsableCommand {
         commandName: "nnfast",
         abstract: "Train multilayer perceptrons on MNIST-style IDX data, fast.",
         discussion: """
-            Exit codes: 0 success; 1 a bad, missing or unreadable input file; \
-            64 a bad option (usage error).
+            Exit codes: 0 success; 1 a bad, missing or unreadable input file (or an unwritable \
+            output); 3 training diverged; 64 a bad option (usage error); 130 training stopped by \
+            Ctrl-C or SIGTERM, after saving a checkpoint to resume from.
             """,
         version: nnfastVersion,
         subcommands: [TrainCommand.self, PredictCommand.self, EvalCommand.self, InfoCommand.self, BenchCommand.self, PlotCommand.self],
@@ -29,7 +30,7 @@ enum Main {
         } catch let error as NNFastError {
             // Our own errors are already one line that names the file or option.
             StandardError.writeLine("nnfast: error: \(error)")
-            exit(error.kind == .usage ? 64 : 1)
+            exit(error.kind == .usage ? 64 : error.kind == .training ? 3 : 1)
         } catch {
             // --help and --version arrive as errors with exit code 0: let the parser print them.
             let code = NNFastCommand.exitCode(for: error)

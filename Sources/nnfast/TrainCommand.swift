@@ -255,6 +255,7 @@ struct TrainCommand: ParsableCommand {
             }
         }
 
+        StopSignal.install()
         let loadStarted = Date()
         let dataset = try DatasetFolder.load(folder)
         let loadSeconds = Date().timeIntervalSince(loadStarted)
@@ -280,22 +281,29 @@ struct TrainCommand: ParsableCommand {
                       trainCount: trainer.trainingCount, validationCount: trainer.validationCount,
                       testCount: dataset.test.count)
         var outputError: NNFastError?
-        let created = ISO8601DateFormatter().string(from: Date())
-        let command = CommandLine.arguments.joined(separator: " ")
-        let reports = trainer.run { event in
+        let provenance = ProvenanceMetadata(arguments: CommandLine.arguments)
+        let outBefore = FileManager.default.fileExists(atPath: out)
+        let reports = trainer.run(onEvent: { event in
             printer.handle(event)
             if case .epochFinished(let report) = event, outputError == nil {
                 do throws(NNFastError) {
                     try metricsFile?.append(report.jsonLine)
                     // A checkpoint per epoch: stopping the run loses at most one epoch.
-                    let model = trainer.modelFile(after: report, metadata: [
-                        "created": created, "nnfast_version": nnfastVersion, "command": command,
-                    ], precision: precision)
-                    try model.save(to: out)
+                    try trainer.modelFile(after: report, metadata: provenance.values, precision: precision).save(to: out)
                 } catch { outputError = error }
             }
-        }
+        }, shouldStop: { StopSignal.requested || outputError != nil })
+        printer.clearProgress()
         if let outputError { throw outputError }
+        if case .diverged(let divergence) = trainer.interruption {
+            let kept = trainer.epochsCompleted >= trainer.firstEpoch
+                ? "\(out) keeps epoch \(trainer.epochsCompleted)'s checkpoint"
+                : outBefore ? "\(out) was left as it was" : "no model was written"
+            throw NNFastError(kind: .training, subject: nil, message: "\(divergence.description) (now \(trainer.options.learningRate)); \(kept)")
+        }
+        if trainer.interruption == .stopRequested {
+            try saveInterrupted(trainer, reports: reports, metadata: provenance.values, folder: folder)
+        }
         printer.finish(reports, trainer: trainer, out: out)
         if let plot {
             let curves = TrainingCurves(reports: reports, title: "nnfast train: \(trainer.network.sizes.map(String.init).joined(separator: "-")), "

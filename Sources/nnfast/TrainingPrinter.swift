@@ -75,6 +75,11 @@ final class TrainingPrinter {
         }
     }
 
+    /// Erases a half-drawn progress bar (a run that stopped mid-epoch leaves one).
+    func clearProgress() {
+        if !quiet && StandardError.isTerminal { StandardError.write("\r\u{1B}[K") }
+    }
+
     /// The last epoch's result, then which epoch the saved model holds.
     func finish(_ reports: [EpochReport], trainer: Trainer, out: String) {
         guard let last = reports.last else { return }

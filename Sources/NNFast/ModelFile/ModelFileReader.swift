@@ -269,7 +269,7 @@ extension ModelFile {
                 guard entry.shape == expected else {
                     throw NNFastError(file, "corrupt model: tensor \(name) has shape \(entry.shape), the layer needs \(expected)")
                 }
-                target.setValues(floats(bytes, at: Int(entry.offset), count: entry.count, entry.precision))
+                target.setValues(try finiteFloats(bytes, entry, file: file))
                 if entry.precision != .float32 { layerPrecision = entry.precision }
             }
         }
@@ -279,10 +279,18 @@ extension ModelFile {
         for entry in table where !entry.name.hasPrefix("layer.") {
             guard entry.shape.count <= 2 else { continue }  // no tensor nnfast uses has more; skipped like unknown names
             let matrix = Matrix(rows: entry.shape.count == 2 ? entry.shape[0] : 1, cols: entry.shape[entry.shape.count - 1])
-            matrix.setValues(floats(bytes, at: Int(entry.offset), count: entry.count, entry.precision))
+            matrix.setValues(try finiteFloats(bytes, entry, file: file))
             model.extraTensors.append(NamedTensor(name: entry.name, matrix: matrix))
         }
         return model
+    }
+
+    /// The tensor's values; NaN or infinity is refused (no model nnfast writes holds one, so
+    /// such a file is corrupt, and predictions from it would be silently meaningless).
+    private static func finiteFloats(_ bytes: [UInt8], _ entry: TensorEntry, file: String) throws(NNFastError) -> [Float] {
+        let values = floats(bytes, at: Int(entry.offset), count: entry.count, entry.precision)
+        guard let bad = values.firstIndex(where: { !$0.isFinite }) else { return values }
+        throw NNFastError(file, "corrupt model: tensor \(entry.name) holds \(values[bad]) at element \(bad)")
     }
 }
 

@@ -71,7 +71,16 @@ extension ModelFile {
 
     /// Saves atomically: a temporary file in the same folder, flushed, then renamed over `path`.
     /// A crash or a full disk mid-save never leaves a truncated model where a good one was.
+    /// A model with a NaN or infinite value (or one float16 cannot hold) is refused: a broken
+    /// model is never written, and the file at `path` stays as it was.
     public func save(to path: String) throws(NNFastError) {
+        for tensor in tableEntries {
+            let largest: Float = tensor.precision == .float16 ? 65504 : .greatestFiniteMagnitude
+            guard tensor.matrix.values.allSatisfy({ abs($0) <= largest }) else {
+                let what = largest.isFinite && tensor.matrix.values.allSatisfy(\.isFinite) ? "values beyond float16's range" : "NaN or infinite values"
+                throw NNFastError(path, "refusing to save a broken model: tensor \(tensor.name) holds \(what)")
+            }
+        }
         try FileBytes.writeAtomically(encoded(), to: path)
     }
 }

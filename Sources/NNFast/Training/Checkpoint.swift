@@ -17,6 +17,9 @@ enum CheckpointKey: String {
     case epochsCompleted = "epochs_completed", savedEpoch = "saved_epoch", bestEpoch = "best_epoch"
     case bestValidationAccuracy = "best_validation_accuracy", stoppedEarly = "stopped_early"
     case testAccuracy = "test_accuracy", validationAccuracy = "validation_accuracy", trainLoss = "train_loss"
+    // A run stopped inside an epoch: the steps of the next epoch already taken and their summed
+    // loss; and the divergence guard's reference loss.
+    case epochStepsDone = "epoch_steps_done", epochLossSum = "epoch_loss_sum", referenceLoss = "reference_loss"
 }
 
 /// The name of layer `index`'s (0-based) last-epoch weights or bias in a checkpoint.
@@ -117,11 +120,16 @@ extension Trainer {
                           precision: ModelFile.Precision = .float32) -> ModelFile {
         var metadata = extra
         var keys = options.checkpointMetadata
-        let saved = bestNetwork != nil ? best : report
-        if let report {
-            keys[.epochsCompleted] = String(report.epoch)
-            if stoppedEarly { keys[.stoppedEarly] = "true" }
+        // The figures of the epoch whose weights the model holds: the best one's, or the last
+        // finished one's — none when the run stopped inside an epoch and keeps its last weights.
+        let saved = bestNetwork != nil && best != nil ? best : partialEpoch == nil ? report : nil
+        keys[.epochsCompleted] = String(epochsCompleted)
+        if stoppedEarly { keys[.stoppedEarly] = "true" }
+        if let partialEpoch {
+            keys[.epochStepsDone] = String(partialEpoch.stepsDone)
+            keys[.epochLossSum] = String(partialEpoch.lossSum)  // Double's description round-trips exactly
         }
+        if let reference = divergenceGuard.referenceLoss { keys[.referenceLoss] = String(reference) }
         if let saved {
             keys[.savedEpoch] = String(saved.epoch)
             keys[.testAccuracy] = String(saved.testAccuracy)
@@ -139,7 +147,7 @@ extension Trainer {
         model.precision = precision
         // The last weights, when the model's tensors are not exactly them (an earlier best
         // epoch kept, or rounded to float16).
-        let keptIsLast = bestNetwork == nil || best?.epoch == report?.epoch
+        let keptIsLast = savedNetwork === network || (partialEpoch == nil && best?.epoch == report?.epoch)
         if !keptIsLast || precision != .float32 {
             for (index, layer) in network.layers.enumerated() {
                 model.extraTensors.append(NamedTensor(name: resumeTensorName(layer: index, "weight"), matrix: layer.weights))
@@ -203,6 +211,15 @@ extension Trainer {
         }
         for _ in 0..<completed { generator.shuffle(&order) }
         firstEpoch = completed + 1
+        epochsCompleted = completed
+        divergenceGuard = DivergenceGuard(referenceLoss: meta[CheckpointKey.referenceLoss.rawValue].flatMap { Double($0) })
+        if let text = meta[CheckpointKey.epochStepsDone.rawValue] {
+            guard let steps = Int(text), (1..<stepsPerEpoch).contains(steps),
+                  let lossSum = meta[CheckpointKey.epochLossSum.rawValue].flatMap({ Double($0) }) else {
+                throw NNFastError(file, "corrupt checkpoint: epoch_steps_done = \(text) (or its epoch_loss_sum) does not fit \(stepsPerEpoch) steps per epoch")
+            }
+            partialEpoch = PartialEpoch(epoch: completed + 1, stepsDone: steps, lossSum: lossSum)
+        }
     }
 }
 

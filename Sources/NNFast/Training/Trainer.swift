@@ -1,5 +1,22 @@
 import Dispatch
 
+/// Why `Trainer.run` returned before the last planned epoch (besides early stopping).
+public enum TrainingInterruption: Sendable, Equatable {
+    /// The caller's `shouldStop` said so (e.g. on Ctrl-C): the run can be resumed exactly.
+    case stopRequested
+    /// The loss blew up; the weights are not worth saving.
+    case diverged(Divergence)
+}
+
+/// How far a run got into an epoch it did not finish: resuming starts at the next step.
+public struct PartialEpoch: Sendable, Equatable {
+    public let epoch: Int
+    /// Optimizer steps of `epoch` already taken.
+    public let stepsDone: Int
+    /// The summed loss of those steps' batches (so the epoch's mean comes out the same).
+    public let lossSum: Double
+}
+
 /// What the trainer tells its caller while it runs.
 public enum TrainingEvent: Sendable {
     /// Mid-epoch progress: `done` of `total` samples after `seconds` of this epoch.
@@ -31,6 +48,14 @@ public final class Trainer {
     let bestNetwork: Network?
     /// Whether the run stopped early (patience ran out).
     public private(set) var stoppedEarly = false
+    /// Epochs finished, counting those of a resumed checkpoint.
+    public internal(set) var epochsCompleted = 0
+    /// Why the last `run` ended before its plan, if it did.
+    public private(set) var interruption: TrainingInterruption?
+    /// Where a stopped run was inside its unfinished epoch (nil at an epoch boundary).
+    public internal(set) var partialEpoch: PartialEpoch?
+    /// Judges every step's loss; its reference is part of the checkpoint.
+    public internal(set) var divergenceGuard = DivergenceGuard()
 
     /// Builds and initializes the network for `data` (checked against the options first).
     public init(options: TrainingOptions, data: DatasetFolder, profile: Bool = false) throws(NNFastError) {
@@ -60,13 +85,16 @@ public final class Trainer {
     /// Optimizer steps per epoch: one per batch, the last batch possibly partial.
     public var stepsPerEpoch: Int { (train.count + options.batchSize - 1) / options.batchSize }
 
-    /// The network the saved model holds: the best epoch's copy when keeping the best.
-    var savedNetwork: Network { bestNetwork ?? network }
+    /// The network the saved model holds: the best epoch's copy when keeping the best (and a
+    /// best epoch exists yet), else the current weights.
+    var savedNetwork: Network { best != nil ? bestNetwork ?? network : network }
 
-    /// Runs every epoch (or until patience runs out), reporting through `onEvent`; returns the
-    /// per-epoch reports.
+    /// Runs every epoch (or until patience runs out, the loss diverges, or `shouldStop` — asked
+    /// before each step — says so), reporting through `onEvent`; returns the per-epoch reports.
+    /// `interruption` says why a run ended early, and `partialEpoch` how far it got.
     @discardableResult
-    public func run(onEvent: (TrainingEvent) -> Void = { _ in }) -> [EpochReport] {
+    public func run(onEvent: (TrainingEvent) -> Void = { _ in }, shouldStop: () -> Bool = { false }) -> [EpochReport] {
+        interruption = nil
         let batchSize = options.batchSize
         let workspace = NetworkWorkspace(network: network, capacity: min(batchSize, train.count))
         if options.dropout.isOn {
@@ -88,15 +116,31 @@ public final class Trainer {
             stepJob.epoch = epoch
             let started = DispatchTime.now().uptimeNanoseconds
             var lossSum = 0.0
-            var start = 0
             var batchIndex = 0
+            if let partial = partialEpoch, partial.epoch == epoch {  // resuming mid-epoch
+                batchIndex = partial.stepsDone
+                lossSum = partial.lossSum
+            }
+            partialEpoch = nil
+            var start = batchIndex * batchSize
             var rate: Float = 0
             while start < order.count {
+                if shouldStop() {
+                    interruption = .stopRequested
+                    partialEpoch = batchIndex > 0 ? PartialEpoch(epoch: epoch, stepsDone: batchIndex, lossSum: lossSum) : nil
+                    return reports
+                }
                 let rows = min(batchSize, order.count - start)
                 let step = (epoch - 1) * stepsPerEpoch + batchIndex
                 rate = options.schedule.rate(step: step, totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch,
                                              peak: options.learningRate)
-                lossSum += stepJob.step(order[start..<(start + rows)], rate: rate, step: step + 1)
+                let batchLoss = stepJob.step(order[start..<(start + rows)], rate: rate, step: step + 1)
+                if let divergence = divergenceGuard.check(meanLoss: batchLoss / Double(rows), epoch: epoch, step: batchIndex + 1,
+                                                          stepsPerEpoch: stepsPerEpoch, learningRate: rate) {
+                    interruption = .diverged(divergence)
+                    return reports
+                }
+                lossSum += batchLoss
                 start += rows
                 batchIndex += 1
                 if batchIndex % progressEvery == 0 {
@@ -115,6 +159,7 @@ public final class Trainer {
                 trainSeconds: trainSeconds, evaluationSeconds: seconds(since: evaluationStarted),
                 samples: order.count, learningRate: Double(rate))
             report.isBest = recordIfBest(report)
+            epochsCompleted = epoch
             reports.append(report)
             onEvent(.epochFinished(report))
             if let patience = options.patience, let best, epoch - best.epoch >= patience {
