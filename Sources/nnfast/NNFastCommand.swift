@@ -31,6 +31,9 @@ enum Main {
             // Our own errors are already one line that names the file or option.
             StandardError.writeLine("nnfast: error: \(error)")
             exit(error.kind == .usage ? 64 : error.kind == .training ? 3 : 1)
+        } catch let code as ExitCode where code != .success {
+            // A command that has already reported its failures (e.g. predict, per image).
+            exit(code.rawValue)
         } catch {
             // --help and --version arrive as errors with exit code 0: let the parser print them.
             let code = NNFastCommand.exitCode(for: error)

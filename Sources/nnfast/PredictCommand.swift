@@ -12,8 +12,9 @@ struct PredictCommand: ParsableCommand {
             (dark ink on light paper is inverted), the digit is cropped to its ink, scaled so its \
             longer side is 20 pixels, and centered by its center of mass in the model's field. \
             --raw feeds an image of exactly the model's input size as it is. '-' reads one image \
-            from standard input. Exit codes: 0 success; 1 a bad model or image file; 64 a bad \
-            option, or an image or model that do not fit each other.
+            from standard input. A bad image is reported on its own line and the others are still \
+            classified. Exit codes: 0 every image classified; 1 a bad model, or any bad image \
+            file; 64 a bad option, or images or a model that do not fit each other.
             """)
 
     @Argument(help: "The model file (.nnw).")
@@ -42,37 +43,55 @@ struct PredictCommand: ParsableCommand {
             throw NNFastError.usage(model, "takes input of shape \(file.inputShape), not a grayscale image")
         }
         let names = (0..<file.classCount).map { file.classNames.isEmpty ? String($0) : file.classNames[$0] }
+        var failures: [NNFastError] = []
         for path in images {
-            let bytes = path == "-"
-                ? try FileBytes.read(FileHandle.standardInput, name: "(stdin)", maximumBytes: InputLimits.imageFileBytes)
-                : try FileBytes.read(path, maximumBytes: InputLimits.imageFileBytes)
-            let name = path == "-" ? "(stdin)" : path
-            let image = try ImageFile.decode(bytes, file: name)
-            let input: GrayImage
-            if raw {
-                guard image.width == size.width && image.height == size.height else {
-                    throw NNFastError.usage(name, "is \(image.width)×\(image.height) but the model takes \(size.width)×\(size.height) under --raw")
-                }
-                input = image
-            } else {
-                input = DigitPreprocessing.mnistStyle(image, field: max(size.width, size.height),
-                                                      box: max(size.width, size.height) * 20 / 28)
+            // Each image on its own: a bad one is reported on its own line and the rest go on.
+            do {
+                try classify(path, with: file, size: size, names: names)
+            } catch let error as NNFastError {
+                flushStandardOutput()
+                StandardError.writeLine("nnfast: error: \(error)")
+                failures.append(error)
             }
-            let field = crop(input, to: size)
-            if show { StandardError.write(render(field, title: name)) }
-            let prediction = file.predict(samples255: field.samples255)
-            let best = prediction.ranked.prefix(top)
-            if json {
-                let object: [String: Any] = [
-                    "file": name, "label": names[best.first!.label], "probability": best.first!.probability,
-                    "top": best.map { [names[$0.label], $0.probability] as [Any] },
-                ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
-            } else {
-                print("\(name): \(names[best.first!.label]) (\(percent(best.first!.probability)))  top: "
-                      + best.map { "\(names[$0.label]) \(percent($0.probability))" }.joined(separator: ", "))
+        }
+        flushStandardOutput()
+        guard !failures.isEmpty else { return }
+        if images.count > 1 {
+            StandardError.writeLine("nnfast: \(failures.count) of \(images.count) images failed")
+        }
+        throw ExitCode(failures.allSatisfy { $0.kind == .usage } ? 64 : 1)
+    }
+
+    private func classify(_ path: String, with file: ModelFile, size: (width: Int, height: Int), names: [String]) throws {
+        let bytes = path == "-"
+            ? try FileBytes.read(FileHandle.standardInput, name: "(stdin)", maximumBytes: InputLimits.imageFileBytes)
+            : try FileBytes.read(path, maximumBytes: InputLimits.imageFileBytes)
+        let name = path == "-" ? "(stdin)" : path
+        let image = try ImageFile.decode(bytes, file: name)
+        let input: GrayImage
+        if raw {
+            guard image.width == size.width && image.height == size.height else {
+                throw NNFastError.usage(name, "is \(image.width)×\(image.height) but the model takes \(size.width)×\(size.height) under --raw")
             }
+            input = image
+        } else {
+            input = DigitPreprocessing.mnistStyle(image, field: max(size.width, size.height),
+                                                  box: max(size.width, size.height) * 20 / 28)
+        }
+        let field = crop(input, to: size)
+        if show { StandardError.write(render(field, title: name)) }
+        let prediction = file.predict(samples255: field.samples255)
+        let best = prediction.ranked.prefix(top)
+        if json {
+            let object: [String: Any] = [
+                "file": name, "label": names[best.first!.label], "probability": best.first!.probability,
+                "top": best.map { [names[$0.label], $0.probability] as [Any] },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("\(name): \(names[best.first!.label]) (\(percent(best.first!.probability)))  top: "
+                  + best.map { "\(names[$0.label]) \(percent($0.probability))" }.joined(separator: ", "))
         }
     }
 
