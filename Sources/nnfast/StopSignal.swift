@@ -12,11 +12,17 @@ enum StopSignal {
 
     static func install() {
         _ = received.load(ordering: .relaxed)  // initialize the static now, not inside the handler
+        var mask = sigset_t()
+        sigemptyset(&mask)
         for number in [SIGINT, SIGTERM] {
             signal(number) { _ in
                 if StopSignal.received.add(1, ordering: .relaxed).oldValue >= 1 { _exit(130) }
             }
+            sigaddset(&mask, number)
         }
+        // A launcher may hand its children these signals blocked (Foundation's Process keeps the
+        // parent's mask): unblock them, or a stop would wait unseen until the run ends.
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
     }
 
     /// Whether a stop has been asked for.

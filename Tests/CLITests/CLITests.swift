@@ -15,11 +15,13 @@ let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let smallMNIST = packageRoot.appendingPathComponent("Fixtures/mnist-small").path
 
+/// The built binary, beside the test bundle.
+let nnfastExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    .deletingLastPathComponent().appendingPathComponent("nnfast")
+
 func nnfast(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-    let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("nnfast")
     let process = Process()
-    process.executableURL = executable
+    process.executableURL = nnfastExecutable
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe(), err = Pipe()
