@@ -41,29 +41,57 @@ public enum FileBytes {
         return bytes
     }
 
-    /// Writes `bytes` to a temporary file beside `path`, flushes it, then renames it into place,
-    /// so a reader (or a crash) never sees a half-written file where a good one was.
+    /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, renames it into
+    /// place and flushes the folder, so neither a reader nor a crash (`kill -9`, power loss)
+    /// ever sees a half-written file where a good one was: `path` holds the old bytes or the
+    /// new ones. A failure (a full disk, a read-only folder) names `path` and leaves it as it was.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(NNFastError) {
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw NNFastError(path, "cannot create a temporary file in \(url.deletingLastPathComponent().path)")
+        let folder = url.deletingLastPathComponent().path
+        let prefix = ".\(url.lastPathComponent).tmp-"
+        removeAbandonedTemporaries(in: folder, prefix: prefix)
+        let temporary = (folder as NSString).appendingPathComponent(prefix + String(getpid()))
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw NNFastError(path, "cannot write in \(folder): \(systemError())")
         }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.write(contentsOf: Data(bytes))
-            try handle.synchronize()
-            try handle.close()
-            guard rename(temporary.path, url.path) == 0 else {
-                throw NNFastError(path, "cannot rename the temporary file into place: \(String(cString: strerror(errno)))")
+        var failure: String?
+        bytes.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count && failure == nil {
+                let count = write(descriptor, buffer.baseAddress! + written, min(buffer.count - written, 1 << 30))
+                if count > 0 { written += count } else if count < 0 && errno != EINTR { failure = "write failed: \(systemError())" }
             }
-        } catch let error as NNFastError {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw NNFastError(path, "write failed: \(error.localizedDescription)")
         }
+        if failure == nil && fsync(descriptor) != 0 { failure = "flushing to disk failed: \(systemError())" }
+        if close(descriptor) != 0 && failure == nil { failure = "closing failed: \(systemError())" }
+        if failure == nil && rename(temporary, path) != 0 { failure = "cannot rename the temporary file into place: \(systemError())" }
+        if let failure {
+            unlink(temporary)
+            throw NNFastError(path, failure + "; the earlier file, if any, is unchanged")
+        }
+        // The rename itself is only durable once the folder is flushed.
+        let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderDescriptor >= 0 {
+            fsync(folderDescriptor)
+            close(folderDescriptor)
+        }
+    }
+
+    /// Temporary files that a killed writer left behind (its process is gone).
+    private static func removeAbandonedTemporaries(in folder: String, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                unlink((folder as NSString).appendingPathComponent(name))
+            }
+        }
+    }
+
+    private static func systemError() -> String {
+        let code = errno
+        let text = String(cString: strerror(code))
+        return code == ENOSPC ? text + " (the disk is full)" : text
     }
 }

@@ -186,7 +186,7 @@ func resealed(_ bytes: [UInt8]) -> [UInt8] {
         try sampleModel(classNames: ["a", "b", "c"]).save(to: path)  // replaces the first
         #expect(try ModelFile.load(path).classNames == ["a", "b", "c"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.nnw"])
-        expectError("cannot create a temporary file") { try sampleModel().save(to: "/nonexistent/folder/m.nnw") }
+        expectError("cannot write in /nonexistent/folder") { try sampleModel().save(to: "/nonexistent/folder/m.nnw") }
     }
 }
 
