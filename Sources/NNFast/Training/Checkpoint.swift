@@ -123,7 +123,7 @@ extension Trainer {
         // The figures of the epoch whose weights the model holds: the best one's, or the last
         // finished one's — none when the run stopped inside an epoch and keeps its last weights.
         let saved = bestNetwork != nil && best != nil ? best : partialEpoch == nil ? report : nil
-        keys[.epochsCompleted] = String(epochsCompleted)
+        keys[.epochsCompleted] = String(max(epochsCompleted, report?.epoch ?? 0))
         if stoppedEarly { keys[.stoppedEarly] = "true" }
         if let partialEpoch {
             keys[.epochStepsDone] = String(partialEpoch.stepsDone)
