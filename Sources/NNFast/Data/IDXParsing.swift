@@ -34,18 +34,21 @@ struct IDXHeader {
         guard bytes.count >= size else {
             throw NNFastError(file, "truncated IDX header: \(rank) dimensions need \(size) bytes, file has \(bytes.count)")
         }
-        var shape: [Int] = []
-        var dataBytes = type.byteSize
-        var tooLarge = false
-        for d in 0..<rank {
+        let shape = (0..<rank).map { d in
             let at = 4 + 4 * d
-            let dimension = Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
-            shape.append(dimension)
-            let (product, overflow) = dataBytes.multipliedReportingOverflow(by: dimension)
-            tooLarge = tooLarge || overflow || product > InputLimits.idxBytes
-            dataBytes = tooLarge ? dataBytes : product
+            return Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
         }
-        guard !tooLarge else {
+        // The size of one item (every dimension after the first) is bounded on its own: a zero
+        // count must not hide an item size that overflows when a reader multiplies it out.
+        var itemBytes = type.byteSize
+        var tooLarge = false
+        for dimension in shape.dropFirst() {
+            let (product, overflow) = itemBytes.multipliedReportingOverflow(by: dimension)
+            tooLarge = tooLarge || overflow || product > InputLimits.idxBytes
+            itemBytes = tooLarge ? itemBytes : product
+        }
+        let (dataBytes, overflow) = itemBytes.multipliedReportingOverflow(by: shape[0])
+        guard !tooLarge, !overflow, dataBytes <= InputLimits.idxBytes else {
             let dims = shape.map(String.init).joined(separator: "×")
             throw NNFastError(file, "IDX header declares \(dims) \(type) elements, more than the \(InputLimits.idxBytes >> 30) GiB nnfast accepts")
         }
@@ -93,7 +96,12 @@ extension IDXArray {
     /// claims more than the compressed file could hold, and data that runs past it). So a
     /// truncated or crafted file never costs more memory than its real content.
     public static func load(_ path: String) throws(NNFastError) -> IDXArray {
-        let bytes = try FileBytes.read(path)
+        try decode(try FileBytes.read(path), file: path)
+    }
+
+    /// An IDX file's bytes, gzip-compressed or plain, as `load` reads them (`path` names the
+    /// source in errors).
+    public static func decode(_ bytes: [UInt8], file path: String) throws(NNFastError) -> IDXArray {
         guard Gzip.hasMagic(bytes) else { return try parse(bytes, file: path) }
         let prefix = try Gzip.decompressPrefix(bytes, file: path, count: IDXHeader.maximumSize)
         guard prefix.count == IDXHeader.maximumSize else {

@@ -21,6 +21,11 @@ public enum PGM {
         let count = width * height
         let scale = 1 / Float(maxval)
         if ascii {
+            // n samples take at least 2n − 1 bytes of text: refuse a header the file cannot
+            // satisfy before reserving room for it.
+            guard count <= (bytes.count - position + 1) / 2 else {
+                throw NNFastError(file, "PGM pixel data is \(bytes.count - position) bytes of text, too few for the \(count) samples the header says")
+            }
             var pixels: [Float] = []
             pixels.reserveCapacity(count)
             for index in 0..<count {
