@@ -26,7 +26,8 @@ import Testing
         expectError("maxval 0 is outside") { _ = try PGM.decode(Array("P5 1 1 0\n".utf8) + [0], file: "x") }
         expectError("more than 16777216 pixels") { _ = try PGM.decode(Array("P5 70000 70000 255\n".utf8), file: "x") }
         expectError("the header says 4") { _ = try PGM.decode(Array("P5 2 2 255\n".utf8) + [1], file: "x") }
-        expectError("ends after 1 of 4 samples") { _ = try PGM.decode(Array("P2 2 2 255 7".utf8), file: "x") }
+        expectError("too few for the 4 samples") { _ = try PGM.decode(Array("P2 2 2 255 7".utf8), file: "x") }
+        expectError("ends after 3 of 4 samples") { _ = try PGM.decode(Array("P2 2 2 255 7 8 9    ".utf8), file: "x") }
         expectError("exceeds maxval") { _ = try PGM.decode(Array("P2 1 1 9 10".utf8), file: "x") }
         expectError("unexpected byte") { _ = try PGM.decode(Array("P2 1 -1 9 1".utf8), file: "x") }
     }
