@@ -48,7 +48,21 @@ for ((i = 1; i <= kills; i++)); do
     if [ ! -e "$out" ]; then absent=$((absent + 1)); continue; fi
     if $nnfast info "$out" >/dev/null 2>"$work/err"; then loaded=$((loaded + 1)); else fail "kill $i left a file that does not load: $(cat "$work/err")"; fi
 done
-echo "  $kills kills: $loaded files loaded, $absent before the first save, $midsave killed while a save was under way"
+echo "  $kills kills: $loaded files loaded, $absent before the first save, $midsave seen killed while a save was under way"
+
+echo "== 2b. 10 kill -9s the moment a save has started (its temporary file exists)"
+caught=0
+for ((i = 1; i <= 10; i++)); do
+    $nnfast train --layers 784,1200,1200,10 --epochs 50 --out "$out" --quiet >/dev/null 2>&1 &
+    pid=$!
+    temporary="$(dirname "$out")/.killed.nnw.tmp-$pid"
+    while kill -0 $pid 2>/dev/null && [ ! -e "$temporary" ]; do :; done
+    kill -9 $pid; wait $pid 2>/dev/null
+    [ -e "$temporary" ] && caught=$((caught + 1))
+    $nnfast info "$out" >/dev/null 2>"$work/err" || fail "a kill mid-save left a file that does not load: $(cat "$work/err")"
+done
+left=$(ls -A "$(dirname "$out")" | grep -c '^\.killed\.nnw\.tmp-' || true)
+echo "  10 kills: $caught with a half-written temporary file beside it; $out loaded after every one; $left temporary file(s) left (a later save removes them)"
 
 echo "== 3. a full disk and a read-only folder"
 mkdir -p "$work/full"
