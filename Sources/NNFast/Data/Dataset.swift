@@ -87,8 +87,8 @@ public struct Dataset: Sendable {
         pixels.withUnsafeBufferPointer { source in
             var row = firstRow
             for index in indices {
-                convertPixels(source.baseAddress! + index * width, count: width, scale: scale, offset: offset,
-                              into: input.base + row * input.rowStride)
+                convertPixels(UnsafeBufferPointer(rebasing: source[index * width..<(index + 1) * width]),
+                              scale: scale, offset: offset, into: input.rows(row..<row + 1))
                 workspace.labels[row] = labels[index]
                 row += 1
             }

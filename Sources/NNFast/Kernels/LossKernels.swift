@@ -4,6 +4,27 @@ import Foundation
 // gradient of the *batch-mean* loss with respect to the layer's output (scaled by `1/batch`).
 // Rows are `ld` floats apart (padded strides); only `cols` entries of each row are touched.
 
+/// `loss` over the rows of `outputs`: each row's loss into `losses[row]`, the gradient (scaled by
+/// `scale` = 1/batch) into the same rows of `gradient`; labels are read at the same row indices.
+func lossKernel(_ loss: Loss, outputs: MatrixBlock, labels: RowBuffer<Int32>, gradient: MatrixBlock,
+                scale: Float, losses: RowBuffer<Double>, smoothing: Float) {
+    precondition(outputs.rows == gradient.rows && outputs.stride == gradient.stride)
+    precondition(outputs.rows.upperBound <= labels.count && outputs.rows.upperBound <= losses.count)
+    let (z, g, ld) = (outputs.start, gradient.start, outputs.stride)
+    let (rows, cols, first) = (outputs.rows.count, outputs.columns.count, outputs.rows.lowerBound)
+    switch loss {
+    case .softmaxCrossEntropy:
+        softmaxCrossEntropyKernel(logits: z, rows: rows, cols: cols, ld: ld, labels: labels.base + first,
+                                  gradient: g, scale: scale, losses: losses.base + first, smoothing: smoothing)
+    case .meanSquaredError:
+        quadraticLossKernel(outputs: z, rows: rows, cols: cols, ld: ld, labels: labels.base + first,
+                            gradient: g, scale: scale, losses: losses.base + first)
+    case .sigmoidCrossEntropy:
+        sigmoidCrossEntropyKernel(logits: z, rows: rows, cols: cols, ld: ld, labels: labels.base + first,
+                                  gradient: g, scale: scale, losses: losses.base + first)
+    }
+}
+
 /// Softmax cross-entropy on logits Z[rows × cols] with integer labels, against targets smoothed
 /// by ε (Szegedy et al. 2016): t = (1 − ε)·onehot(y) + ε/K, K = cols.
 /// Forward: loss_i = logsumexp(z_i) − Σ_j t_j·z_ij (max-subtracted, so no overflow).

@@ -20,8 +20,7 @@ public final class DenseLayer {
     public let biasGradient: Matrix
     /// Wᵀ in the backward GEMM's packed-panel layout, kept current by the training step so each
     /// step's dX = dZ·Wᵀ reads it instead of every thread packing all of Wᵀ again.
-    let transposedPanels: GEMMScratch
-    var transposedPanelCount: Int { (inputSize + gemmNR - 1) / gemmNR }
+    let packedTransposedWeights: PackedTransposedWeights
 
     public init(inputSize: Int, outputSize: Int, activation: Activation) {
         precondition(inputSize > 0 && outputSize > 0, "layer sizes must be positive")
@@ -32,43 +31,31 @@ public final class DenseLayer {
         bias = Matrix(rows: 1, cols: outputSize)
         weightGradient = Matrix(rows: inputSize, cols: outputSize)
         biasGradient = Matrix(rows: 1, cols: outputSize)
-        transposedPanels = GEMMScratch(capacity: (inputSize + gemmNR - 1) / gemmNR * outputSize * gemmNR)
+        packedTransposedWeights = PackedTransposedWeights(inputSize: inputSize, outputSize: outputSize)
     }
 
     /// Repacks the Wᵀ panels holding W's rows `rows` (whole panels: `rows` starts on a multiple
     /// of the panel width and ends on one or at `inputSize`).
     func packTransposedWeights(rows: Range<Int>) {
-        guard !rows.isEmpty else { return }
-        let panels = (rows.lowerBound / gemmNR)..<((rows.upperBound + gemmNR - 1) / gemmNR)
-        packTransposedPanels(weights.base, rows: inputSize, cols: outputSize, ldw: weights.rowStride,
-                             panels: panels, into: transposedPanels.reserve(transposedPanelCount * outputSize * gemmNR))
+        packedTransposedWeights.repack(from: weights, rows: rows)
     }
 
     public var parameterCount: Int { weights.count + bias.count }
 
     /// A[rows] ← f(X[rows]·W + b): one GEMM with the bias and activation in its epilogue.
     func forward(input: Matrix, output: Matrix, rows: Range<Int>, scratch: GEMMScratch) {
-        gemm(transA: false, transB: false, m: rows.count, n: outputSize, k: inputSize,
-             a: input.base + rows.lowerBound * input.rowStride, lda: input.rowStride,
-             b: weights.base, ldb: weights.rowStride,
-             c: output.base + rows.lowerBound * output.rowStride, ldc: output.rowStride,
-             epilogue: GEMMEpilogue(bias: bias.base, activation: activation.kernel), scratch: scratch)
+        gemm(input.rows(rows), .none, weights.all, .none, into: output.rows(rows),
+             epilogue: GEMMEpilogue(bias: bias, activation: activation.kernel), scratch: scratch)
     }
 
     /// dZ[rows] ← dA[rows] ⊙ f'(A[rows]) in place, then dX[rows] ← dZ[rows]·Wᵀ if asked.
     func backwardData(output: Matrix, outputGradient: Matrix, inputGradient: Matrix?,
                       rows: Range<Int>, scratch: GEMMScratch, prepackedWeights: Bool = false) {
         // Padding columns are zero in both A and dA, so whole padded rows can be processed.
-        activationBackward(outputGradient.base + rows.lowerBound * outputGradient.rowStride,
-                           output: output.base + rows.lowerBound * output.rowStride,
-                           count: rows.count * output.rowStride, kind: activation.kernel)
+        activationBackward(outputGradient.rows(rows), output: output.rows(rows), kind: activation.kernel)
         guard let inputGradient else { return }
-        gemm(transA: false, transB: true, m: rows.count, n: inputSize, k: outputSize,
-             a: outputGradient.base + rows.lowerBound * outputGradient.rowStride, lda: outputGradient.rowStride,
-             b: weights.base, ldb: weights.rowStride,
-             c: inputGradient.base + rows.lowerBound * inputGradient.rowStride, ldc: inputGradient.rowStride,
-             scratch: scratch,
-             prepackedB: prepackedWeights ? UnsafePointer(transposedPanels.reserve(transposedPanelCount * outputSize * gemmNR)) : nil)
+        gemm(outputGradient.rows(rows), .none, weights.all, .transposed, into: inputGradient.rows(rows),
+             scratch: scratch, prepackedB: prepackedWeights ? packedTransposedWeights : nil)
     }
 
     /// dW[weightRows] ← (Xᵀ·dZ)[weightRows] and db[biasColumns] ← (Σ_rows dZ)[biasColumns] over the
@@ -78,8 +65,7 @@ public final class DenseLayer {
                                    weightRows: Range<Int>, biasColumns: Range<Int>, scratch: GEMMScratch) {
         weightGradientGEMM(input: input, outputGradient: outputGradient, batchRows: batchRows, rows: weightRows,
                            into: weightGradient, epilogue: .plain, scratch: scratch)
-        columnSums(outputGradient.base, rows: batchRows, ld: outputGradient.rowStride, columns: biasColumns,
-                   into: biasGradient.base)
+        columnSums(outputGradient.block(rows: 0..<batchRows, columns: biasColumns), into: biasGradient)
     }
 
     /// The whole of dW and db (for tests and the reference optimizers).
@@ -95,8 +81,8 @@ public final class DenseLayer {
                        weightRows: Range<Int>, biasColumns: Range<Int>, scratch: GEMMScratch) {
         weightGradientGEMM(input: input, outputGradient: outputGradient, batchRows: batchRows, rows: weightRows,
                            into: weights, epilogue: GEMMEpilogue(alpha: -rate, beta: 1 - rate * weightDecay), scratch: scratch)
-        subtractScaledColumnSums(outputGradient.base, rows: batchRows, ld: outputGradient.rowStride,
-                                 columns: biasColumns, learningRate: rate, bias: bias.base)
+        subtractScaledColumnSums(outputGradient.block(rows: 0..<batchRows, columns: biasColumns),
+                                 learningRate: rate, from: bias)
     }
 
     /// destination[rows] ← epilogue((Xᵀ·dZ)[rows]) over the first `batchRows` rows of the batch:
@@ -104,10 +90,7 @@ public final class DenseLayer {
     private func weightGradientGEMM(input: Matrix, outputGradient: Matrix, batchRows: Int, rows: Range<Int>,
                                     into destination: Matrix, epilogue: GEMMEpilogue, scratch: GEMMScratch) {
         guard !rows.isEmpty else { return }
-        gemm(transA: true, transB: false, m: rows.count, n: outputSize, k: batchRows,
-             a: input.base + rows.lowerBound, lda: input.rowStride,
-             b: outputGradient.base, ldb: outputGradient.rowStride,
-             c: destination.row(rows.lowerBound), ldc: destination.rowStride,
-             epilogue: epilogue, scratch: scratch)
+        gemm(input.block(rows: 0..<batchRows, columns: rows), .transposed, outputGradient.rows(0..<batchRows), .none,
+             into: destination.rows(rows), epilogue: epilogue, scratch: scratch)
     }
 }

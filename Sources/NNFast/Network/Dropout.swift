@@ -55,7 +55,7 @@ final class DropoutBuffers {
         let keepScale = 1 / (1 - p)
         for row in rows {
             var random = generator(step: step, row: row, index: index)
-            fillDropoutMultipliers(matrix.row(row), count: matrix.cols, threshold: threshold, keepScale: keepScale, random: &random)
+            fillDropoutMultipliers(matrix.rows(row..<row + 1), threshold: threshold, keepScale: keepScale, random: &random)
         }
     }
 }

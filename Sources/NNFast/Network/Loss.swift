@@ -23,25 +23,10 @@ public enum Loss: String, CaseIterable, Sendable {
     /// `labelSmoothing`, softmax cross-entropy only) to `losses[row]` and dLoss/d(output)
     /// of the mean over `batchSize` rows into the same rows of `gradient`.
     func evaluate(
-        outputs: Matrix, rows: Range<Int>, labels: UnsafePointer<Int32>,
-        gradient: Matrix, batchSize: Int, losses: UnsafeMutablePointer<Double>, labelSmoothing: Float = 0
+        outputs: Matrix, rows: Range<Int>, labels: RowBuffer<Int32>,
+        gradient: Matrix, batchSize: Int, losses: RowBuffer<Double>, labelSmoothing: Float = 0
     ) {
-        let scale = 1 / Float(batchSize)
-        let first = rows.lowerBound
-        let z = outputs.base + first * outputs.rowStride
-        let g = gradient.base + first * gradient.rowStride
-        precondition(outputs.rowStride == gradient.rowStride)
-        switch self {
-        case .softmaxCrossEntropy:
-            softmaxCrossEntropyKernel(logits: z, rows: rows.count, cols: outputs.cols, ld: outputs.rowStride,
-                                      labels: labels + first, gradient: g, scale: scale, losses: losses + first,
-                                      smoothing: labelSmoothing)
-        case .meanSquaredError:
-            quadraticLossKernel(outputs: z, rows: rows.count, cols: outputs.cols, ld: outputs.rowStride,
-                                labels: labels + first, gradient: g, scale: scale, losses: losses + first)
-        case .sigmoidCrossEntropy:
-            sigmoidCrossEntropyKernel(logits: z, rows: rows.count, cols: outputs.cols, ld: outputs.rowStride,
-                                      labels: labels + first, gradient: g, scale: scale, losses: losses + first)
-        }
+        lossKernel(self, outputs: outputs.rows(rows), labels: labels, gradient: gradient.rows(rows),
+                   scale: 1 / Float(batchSize), losses: losses, smoothing: labelSmoothing)
     }
 }

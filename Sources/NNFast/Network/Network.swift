@@ -44,9 +44,7 @@ public final class Network {
         let dropout = dropoutStep == nil ? nil : workspace.dropout
         if let dropout, let step = dropoutStep, dropout.settings.input > 0 {
             dropout.drawMasks(step: step, rows: rows, index: 0)
-            let input = workspace.input
-            multiplyElementwise(input.row(rows.lowerBound), by: dropout.multipliers[0].row(rows.lowerBound),
-                                count: rows.count * input.rowStride)
+            multiplyElementwise(workspace.input.rows(rows), by: dropout.multipliers[0].rows(rows))
         }
         var input = workspace.input
         for (index, layer) in layers.enumerated() {
@@ -58,8 +56,7 @@ public final class Network {
             if let dropout, let step = dropoutStep, dropout.settings.hidden > 0, index < layers.count - 1 {
                 dropout.drawMasks(step: step, rows: rows, index: index + 1)
                 let dropped = dropout.dropped[index]
-                multiplyElementwise(output.row(rows.lowerBound), by: dropout.multipliers[index + 1].row(rows.lowerBound),
-                                    into: dropped.row(rows.lowerBound), count: rows.count * output.rowStride)
+                multiplyElementwise(output.rows(rows), by: dropout.multipliers[index + 1].rows(rows), into: dropped.rows(rows))
                 input = dropped
             }
         }
@@ -75,16 +72,14 @@ public final class Network {
                       dropout: Bool = false) {
         let last = layers.count - 1
         timed(profile, .loss) {
-            loss.evaluate(outputs: workspace.activations[last], rows: rows, labels: workspace.labels.base,
-                          gradient: workspace.gradients[last], batchSize: batchSize, losses: workspace.rowLosses.base,
+            loss.evaluate(outputs: workspace.activations[last], rows: rows, labels: workspace.labels,
+                          gradient: workspace.gradients[last], batchSize: batchSize, losses: workspace.rowLosses,
                           labelSmoothing: labelSmoothing)
         }
         let masks = dropout ? workspace.dropout.flatMap { $0.settings.hidden > 0 ? $0 : nil } : nil
         for index in stride(from: last, through: 0, by: -1) {
             if let masks, index < last {
-                let gradient = workspace.gradients[index]
-                multiplyElementwise(gradient.row(rows.lowerBound), by: masks.multipliers[index + 1].row(rows.lowerBound),
-                                    count: rows.count * gradient.rowStride)
+                multiplyElementwise(workspace.gradients[index].rows(rows), by: masks.multipliers[index + 1].rows(rows))
             }
             timed(profile, .backward(layer: index)) {
                 layers[index].backwardData(
@@ -129,11 +124,6 @@ public final class Network {
 
     /// Index of the largest output for each row in `rows` of `output`.
     func argmaxRows(_ output: Matrix, rows: Range<Int>, into predictions: inout [Int]) {
-        for i in rows {
-            let row = output.base + i * output.rowStride
-            var best = 0
-            for j in 1..<max(output.cols, 1) where row[j] > row[best] { best = j }
-            predictions[i] = best
-        }
+        for i in rows { predictions[i] = output.indexOfMaximum(inRow: i) }
     }
 }

@@ -44,10 +44,10 @@ final class ParameterUpdate {
             layer.computeParameterGradients(input: network.layerInput(index, workspace), outputGradient: workspace.gradients[index],
                                             batchRows: batchRows, weightRows: rows, biasColumns: columns, scratch: scratch)
             for row in rows {
-                squares[index][row] = sumOfSquares(layer.weightGradient.row(row), count: layer.weightGradient.rowStride)
+                squares[index][row] = sumOfSquares(layer.weightGradient.rows(row..<row + 1))
             }
-            let bias = layer.biasGradient.row(0)
-            for column in columns { squares[index][layer.inputSize + column] = Double(bias[column] * bias[column]) }
+            let bias = layer.biasGradient
+            for column in columns { squares[index][layer.inputSize + column] = Double(bias[0, column] * bias[0, column]) }
         }
     }
 

@@ -66,20 +66,17 @@ public enum KernelBenchmarks {
         }
         let context = ComputeContext(threads: split == .pool ? threads : 1)
         let scratch = GEMMScratch()
+        let (opA, opB): (Transpose, Transpose) = (shape.transA ? .transposed : .none, shape.transB ? .transposed : .none)
         let seconds = Stopwatch.bestTime {
             switch split {
             case .tiles:
-                gemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
-                     a: a.base, lda: a.rowStride, b: b.base, ldb: b.rowStride, c: c.base, ldc: c.rowStride,
-                     scratch: scratch, threads: threads)
+                gemm(a.all, opA, b.all, opB, into: c.all, scratch: scratch, threads: threads)
             case .pool:
                 context.run { part, scratch in
                     let rows = partition(shape.m, parts: threads, index: part, granularity: gemmMR)
                     guard !rows.isEmpty else { return }
-                    let aStart = shape.transA ? rows.lowerBound : rows.lowerBound * a.rowStride
-                    gemm(transA: shape.transA, transB: shape.transB, m: rows.count, n: shape.n, k: shape.k,
-                         a: a.base + aStart, lda: a.rowStride, b: b.base, ldb: b.rowStride,
-                         c: c.base + rows.lowerBound * c.rowStride, ldc: c.rowStride, scratch: scratch)
+                    let aRows = shape.transA ? a.block(rows: 0..<shape.k, columns: rows) : a.rows(rows)
+                    gemm(aRows, opA, b.all, opB, into: c.rows(rows), scratch: scratch)
                 }
             }
         }
@@ -100,8 +97,8 @@ public enum KernelBenchmarks {
         for i in 0..<rows { for j in 0..<cols { z[i, j] = Float(generator.nextUniform() * 8 - 4) } }
         a.copy(from: z)
         let bias = Matrix(rows: 1, cols: cols)
-        let labels = [Int32](repeating: 3, count: rows)
-        var losses = [Double](repeating: 0, count: rows)
+        let labels = RowBuffer<Int32>(repeating: 3, count: rows)
+        let losses = RowBuffer<Double>(repeating: 0, count: rows)
         let pixels = [UInt8](repeating: 77, count: count)
         var results: [BenchmarkResult] = []
         func record(_ name: String, bytes: Int, _ body: () -> Void) {
@@ -114,27 +111,23 @@ public enum KernelBenchmarks {
         for kind in [ActivationKernel.relu, .sigmoid, .tanh] {
             record("bias+\(kind) forward", bytes: 8 * count) {
                 z.copy(from: a)  // keep inputs in range (also counted: one more read+write)
-                biasActivationForward(z.base, rows: rows, cols: cols, ldz: z.rowStride, bias: bias.base, kind: kind)
+                biasActivationForward(z.all, bias: bias, kind: kind)
             }
         }
         for kind in [ActivationKernel.relu, .sigmoid, .tanh] {
             record("\(kind) backward", bytes: 12 * count) {
-                activationBackward(z.base, output: a.base, count: count, kind: kind)
+                activationBackward(z.all, output: a.all, kind: kind)
             }
         }
         record("softmax-CE fwd+bwd (1024 classes)", bytes: 8 * count) {
-            labels.withUnsafeBufferPointer { y in
-                losses.withUnsafeMutableBufferPointer { l in
-                    softmaxCrossEntropyKernel(logits: a.base, rows: rows, cols: cols, ld: cols, labels: y.baseAddress!,
-                                              gradient: z.base, scale: 1, losses: l.baseAddress!)
-                }
-            }
+            lossKernel(.softmaxCrossEntropy, outputs: a.all, labels: labels, gradient: z.all, scale: 1, losses: losses,
+                       smoothing: 0)
         }
         record("u8 pixels → Float", bytes: 5 * count) {
-            pixels.withUnsafeBufferPointer { convertPixels($0.baseAddress!, count: count, scale: 1 / 255, into: z.base) }
+            pixels.withUnsafeBufferPointer { convertPixels($0, scale: 1 / 255, into: z.all) }
         }
         record("column sums (bias gradient)", bytes: 4 * count) {
-            columnSums(a.base, rows: rows, ld: cols, columns: 0..<cols, into: bias.base)
+            columnSums(a.all, into: bias)
         }
         return results
     }

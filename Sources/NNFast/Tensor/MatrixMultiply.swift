@@ -15,14 +15,7 @@ extension Matrix {
         alpha: Float = 1, beta: Float = 0,
         threads: Int = 1, scratch: GEMMScratch = GEMMScratch()
     ) {
-        let m = opA.isTransposed ? a.cols : a.rows
-        let k = opA.isTransposed ? a.rows : a.cols
-        let kB = opB.isTransposed ? b.cols : b.rows
-        let n = opB.isTransposed ? b.rows : b.cols
-        precondition(k == kB, "GEMM inner dimensions differ: \(k) vs \(kB)")
-        precondition(c.rows == m && c.cols == n, "GEMM output is \(c.rows)×\(c.cols), expected \(m)×\(n)")
-        gemm(transA: opA.isTransposed, transB: opB.isTransposed, m: m, n: n, k: k,
-             a: a.base, lda: a.rowStride, b: b.base, ldb: b.rowStride, c: c.base, ldc: c.rowStride,
-             epilogue: GEMMEpilogue(alpha: alpha, beta: beta), scratch: scratch, threads: threads)
+        gemm(a.all, opA, b.all, opB, into: c.all, epilogue: GEMMEpilogue(alpha: alpha, beta: beta),
+             scratch: scratch, threads: threads)
     }
 }

@@ -46,8 +46,8 @@ public struct Evaluation: Sendable, Equatable {
                                firstRow: mine.lowerBound, scale: scale, offset: offset)
                 network.forward(rows: mine, workspace: workspace, scratch: scratch)
                 network.loss.evaluate(outputs: workspace.activations[last], rows: mine,
-                                      labels: workspace.labels.base, gradient: workspace.gradients[last],
-                                      batchSize: rows, losses: workspace.rowLosses.base)
+                                      labels: workspace.labels, gradient: workspace.gradients[last],
+                                      batchSize: rows, losses: workspace.rowLosses)
             }
             network.argmaxRows(workspace.activations[last], rows: 0..<rows, into: &predictions)
             for row in 0..<rows {

@@ -52,8 +52,8 @@ import Testing
         func loss() -> Double {
             load()
             net.forward(rows: 0..<rows, workspace: workspace, scratch: GEMMScratch(), dropoutStep: 11)
-            net.loss.evaluate(outputs: workspace.activations[2], rows: 0..<rows, labels: workspace.labels.base,
-                              gradient: workspace.gradients[2], batchSize: rows, losses: workspace.rowLosses.base)
+            net.loss.evaluate(outputs: workspace.activations[2], rows: 0..<rows, labels: workspace.labels,
+                              gradient: workspace.gradients[2], batchSize: rows, losses: workspace.rowLosses)
             return workspace.rowLosses.prefix(rows).reduce(0, +) / Double(rows)
         }
         load()
