@@ -109,37 +109,52 @@ private struct _Inflater {
                 }
                 if produced == output.count {
                     if stopAtLimit && produced == limit { return finished() }
-                    guard output.count < capacity else {
-                        throw NNFastError(file, excess ?? "decompresses to more than \(limit) bytes; refusing")
-                    }
-                    output.append(contentsOf: repeatElement(0, count: min(output.count, capacity - output.count)))
+                    try growOutput(capacity: capacity, limit: limit)
                 }
                 let status = inflateIntoOutput(&stream)
                 let inputLeft = Int(stream.avail_in) + (input.count - consumed)
-                switch status {
-                case Z_OK:
-                    continue
-                case Z_STREAM_END:
-                    if inputLeft == 0 { return finished() }
-                    let next = input.count - inputLeft
-                    guard kind == "gzip", inputLeft >= 2, input[next] == 0x1F, input[next + 1] == 0x8B else {
-                        throw NNFastError(file, "\(inputLeft) unexpected bytes after the end of the \(kind) data")
-                    }
-                    inflateReset(&stream)  // another member follows (as `cat a.gz b.gz` makes)
-                case Z_BUF_ERROR where inputLeft == 0 && stream.avail_out > 0:
-                    if stopAtLimit { return finished() }
-                    throw NNFastError(file, "truncated \(kind) data: the stream ends early (after \(produced) decompressed bytes)")
-                case Z_BUF_ERROR:
-                    continue  // out of output room: grow and retry
-                case Z_DATA_ERROR, Z_NEED_DICT, Z_STREAM_ERROR:
-                    let reason = stream.msg.map { String(cString: $0) } ?? "invalid data"
-                    throw NNFastError(file, "corrupt \(kind) data: \(reason)")
-                case Z_MEM_ERROR:
-                    throw NNFastError(file, "out of memory while decompressing")
-                default:
-                    throw NNFastError(file, "zlib inflate failed (status \(status))")
+                if try isComplete(status, &stream, input: input, inputLeft: inputLeft, stopAtLimit: stopAtLimit) {
+                    return finished()
                 }
             }
+        }
+    }
+
+    /// Doubles the output buffer, up to `capacity`; past it the data is larger than allowed.
+    private mutating func growOutput(capacity: Int, limit: Int) throws(NNFastError) {
+        guard output.count < capacity else {
+            throw NNFastError(file, excess ?? "decompresses to more than \(limit) bytes; refusing")
+        }
+        output.append(contentsOf: repeatElement(0, count: min(output.count, capacity - output.count)))
+    }
+
+    /// Acts on zlib's status after one `inflate`: true when the data is complete, false to go
+    /// on (more output room, or another gzip member); every failure is thrown as one line.
+    private func isComplete(_ status: Int32, _ stream: inout z_stream, input: UnsafeBufferPointer<UInt8>,
+                            inputLeft: Int, stopAtLimit: Bool) throws(NNFastError) -> Bool {
+        switch status {
+        case Z_OK:
+            return false
+        case Z_STREAM_END:
+            if inputLeft == 0 { return true }
+            let next = input.count - inputLeft
+            guard kind == "gzip", inputLeft >= 2, input[next] == 0x1F, input[next + 1] == 0x8B else {
+                throw NNFastError(file, "\(inputLeft) unexpected bytes after the end of the \(kind) data")
+            }
+            inflateReset(&stream)  // another member follows (as `cat a.gz b.gz` makes)
+            return false
+        case Z_BUF_ERROR where inputLeft == 0 && stream.avail_out > 0:
+            if stopAtLimit { return true }
+            throw NNFastError(file, "truncated \(kind) data: the stream ends early (after \(produced) decompressed bytes)")
+        case Z_BUF_ERROR:
+            return false  // out of output room: grow and retry
+        case Z_DATA_ERROR, Z_NEED_DICT, Z_STREAM_ERROR:
+            let reason = stream.msg.map { String(cString: $0) } ?? "invalid data"
+            throw NNFastError(file, "corrupt \(kind) data: \(reason)")
+        case Z_MEM_ERROR:
+            throw NNFastError(file, "out of memory while decompressing")
+        default:
+            throw NNFastError(file, "zlib inflate failed (status \(status))")
         }
     }
 

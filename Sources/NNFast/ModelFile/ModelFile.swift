@@ -1,5 +1,3 @@
-import CNNFastZlib
-
 /// A trained network with everything needed to use it later: what input it takes, how pixels
 /// are normalized, the class names, and how it was made. Stored as a `.nnw` file; the format
 /// is specified in `Docs/nnw-format.md`.
@@ -57,12 +55,4 @@ public struct ModelFile {
     /// The names of layer `index`'s (0-based) weights and bias in the tensor table.
     static func weightName(layer index: Int) -> String { "layer.\(index + 1).weight" }
     static func biasName(layer index: Int) -> String { "layer.\(index + 1).bias" }
-}
-
-/// CRC-32 (zlib's, the ISO-HDLC polynomial) of `bytes`.
-func crc32Checksum<C: Collection<UInt8>>(_ bytes: C) -> UInt32 {
-    let array = Array(bytes)
-    return array.withUnsafeBufferPointer { buffer in
-        UInt32(crc32(0, buffer.baseAddress, uInt(buffer.count)))
-    }
 }

@@ -73,13 +73,13 @@ extension ModelFile {
 
     // MARK: Phase 2: the model description
 
-    private struct LayerRecord {
+    struct LayerRecord {
         let inputs: Int, outputs: Int, activation: Activation
         /// Version 1 only: where the tensors are.
         var weightsOffset: UInt64 = 0, biasOffset: UInt64 = 0
     }
 
-    private struct Description {
+    struct Description {
         let loss: Loss
         let pixelScale: Float, pixelOffset: Float
         let inputShape: [Int]
@@ -93,20 +93,7 @@ extension ModelFile {
         guard let loss = Loss(code: lossCode) else { throw NNFastError(file, "unknown loss kind \(lossCode)") }
         let pixelScale = try r.f32("pixel scale"), pixelOffset = try r.f32("pixel offset")
         guard pixelScale.isFinite, pixelOffset.isFinite else { throw NNFastError(file, "corrupt model: pixel normalization is not finite") }
-
-        let rank = Int(try r.u32("input rank"))
-        guard (1...maximumRank).contains(rank) else { throw NNFastError(file, "corrupt model: input rank \(rank)") }
-        var inputShape: [Int] = []
-        var inputSize = 1
-        for d in 0..<rank {
-            let dimension = Int(try r.u32("input dimension \(d)"))
-            let (product, overflow) = inputSize.multipliedReportingOverflow(by: dimension)
-            guard dimension > 0, !overflow, product <= Int(UInt32.max) else {
-                throw NNFastError(file, "corrupt model: input shape \(inputShape + [dimension]) is empty or too large")
-            }
-            inputShape.append(dimension)
-            inputSize = product
-        }
+        let inputShape = try readInputShape(&r)
         let classCount = Int(try r.u32("class count"))
         guard classCount >= 1 else { throw NNFastError(file, "corrupt model: zero classes") }
         let namesText = try readText(&r, "class names")
@@ -114,7 +101,35 @@ extension ModelFile {
         guard classNames.isEmpty || classNames.count == classCount else {
             throw NNFastError(file, "corrupt model: \(classNames.count) class names for \(classCount) classes")
         }
+        let layers = try readLayers(&r, version: version, inputSize: inputShape.reduce(1, *))
+        guard layers.last!.outputs == classCount else {
+            throw NNFastError(file, "corrupt model: the last layer gives \(layers.last!.outputs) outputs for \(classCount) classes")
+        }
+        return Description(loss: loss, pixelScale: pixelScale, pixelOffset: pixelOffset, inputShape: inputShape,
+                           classNames: classNames, layers: layers)
+    }
 
+    /// The input rank and dimensions, their product bounded to a u32.
+    private static func readInputShape(_ r: inout _ByteReader) throws(NNFastError) -> [Int] {
+        let rank = Int(try r.u32("input rank"))
+        guard (1...maximumRank).contains(rank) else { throw NNFastError(r.file, "corrupt model: input rank \(rank)") }
+        var inputShape: [Int] = []
+        var inputSize = 1
+        for d in 0..<rank {
+            let dimension = Int(try r.u32("input dimension \(d)"))
+            let (product, overflow) = inputSize.multipliedReportingOverflow(by: dimension)
+            guard dimension > 0, !overflow, product <= Int(UInt32.max) else {
+                throw NNFastError(r.file, "corrupt model: input shape \(inputShape + [dimension]) is empty or too large")
+            }
+            inputShape.append(dimension)
+            inputSize = product
+        }
+        return inputShape
+    }
+
+    /// The layer records (bounded in number), each taking what the one before it gives.
+    private static func readLayers(_ r: inout _ByteReader, version: UInt16, inputSize: Int) throws(NNFastError) -> [LayerRecord] {
+        let file = r.file
         let layerCount = Int(try r.u32("layer count"))
         guard (1...maximumLayers).contains(layerCount) else { throw NNFastError(file, "corrupt model: \(layerCount) layers") }
         var layers: [LayerRecord] = []
@@ -139,11 +154,7 @@ extension ModelFile {
             layers.append(record)
             expectedInputs = outputs
         }
-        guard expectedInputs == classCount else {
-            throw NNFastError(file, "corrupt model: the last layer gives \(expectedInputs) outputs for \(classCount) classes")
-        }
-        return Description(loss: loss, pixelScale: pixelScale, pixelOffset: pixelOffset, inputShape: inputShape,
-                           classNames: classNames, layers: layers)
+        return layers
     }
 
     /// A u32 byte count (bounded) and that many bytes of UTF-8.
@@ -167,133 +178,6 @@ extension ModelFile {
         for (key, value) in object { metadata[key] = "\(value)" }
         return metadata
     }
-
-    // MARK: Phase 4: the tensor table
-
-    private struct TensorEntry {
-        let name: String
-        let shape: [Int]
-        let precision: Precision
-        let offset: UInt64
-        /// Elements and bytes, overflow-checked when the entry was read.
-        let count: Int
-        var byteCount: UInt64 { UInt64(count) * UInt64(precision.byteSize) }
-    }
-
-    private static func readTensorTable(_ r: inout _ByteReader) throws(NNFastError) -> [TensorEntry] {
-        let file = r.file
-        let count = Int(try r.u32("tensor count"))
-        guard count <= maximumTensors else { throw NNFastError(file, "corrupt model: \(count) tensors") }
-        var entries: [TensorEntry] = []
-        var seen = Set<String>()
-        for t in 1...max(1, count) where t <= count {
-            let nameLength = Int(try r.u16("tensor \(t) name length"))
-            guard (1...maximumTensorNameBytes).contains(nameLength) else {
-                throw NNFastError(file, "corrupt model: tensor \(t) has a name of \(nameLength) bytes")
-            }
-            guard let name = String(validating: try r.raw(nameLength, "tensor \(t) name"), as: UTF8.self) else {
-                throw NNFastError(file, "corrupt model: tensor \(t)'s name is not UTF-8")
-            }
-            guard seen.insert(name).inserted else { throw NNFastError(file, "corrupt model: two tensors named \(name)") }
-            let typeCode = try r.u16("tensor \(name) type")
-            guard let precision = Precision(code: typeCode) else {
-                throw NNFastError(file, "tensor \(name) has unknown type \(typeCode) (this nnfast reads 1 = float32, 2 = float16)")
-            }
-            let rank = Int(try r.u16("tensor \(name) rank"))
-            guard (1...maximumTensorRank).contains(rank) else { throw NNFastError(file, "corrupt model: tensor \(name) has rank \(rank)") }
-            var shape: [Int] = []
-            var elements = 1
-            for d in 0..<rank {
-                let dimension = Int(try r.u32("tensor \(name) dimension \(d)"))
-                let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
-                guard dimension >= 1, !overflow, product <= Int(UInt32.max) else {
-                    throw NNFastError(file, "corrupt model: tensor \(name)'s shape \(shape + [dimension]) is empty or too large")
-                }
-                shape.append(dimension)
-                elements = product
-            }
-            let offset = try r.u64("tensor \(name) offset")
-            entries.append(TensorEntry(name: name, shape: shape, precision: precision, offset: offset, count: elements))
-        }
-        return entries
-    }
-
-    /// Version 1's tensors, described by the layer records, as table entries.
-    private static func version1Table(_ layers: [LayerRecord], precision: Precision, file: String) throws(NNFastError) -> [TensorEntry] {
-        var entries: [TensorEntry] = []
-        for (index, layer) in layers.enumerated() {
-            let (count, overflow) = layer.inputs.multipliedReportingOverflow(by: layer.outputs)
-            guard !overflow, count <= Int(UInt32.max) else {
-                throw NNFastError(file, "corrupt model: layer \(index + 1)'s tensors (\(layer.inputs)×\(layer.outputs)) do not fit in the file")
-            }
-            entries.append(TensorEntry(name: weightName(layer: index), shape: [layer.inputs, layer.outputs],
-                                       precision: precision, offset: layer.weightsOffset, count: count))
-            entries.append(TensorEntry(name: biasName(layer: index), shape: [layer.outputs],
-                                       precision: precision, offset: layer.biasOffset, count: layer.outputs))
-        }
-        return entries
-    }
-
-    /// Every tensor is 64-byte aligned, lies between the end of the header and the CRC, and
-    /// overlaps no other.
-    private static func checkExtents(_ table: [TensorEntry], dataStart: Int, dataEnd: Int, file: String) throws(NNFastError) {
-        for entry in table {
-            let what = entry.name.hasPrefix("layer.") && entry.name.split(separator: ".").count == 3
-                ? "layer \(entry.name.split(separator: ".")[1])'s tensors (\(entry.shape.map(String.init).joined(separator: "×")))"
-                : "tensor \(entry.name)"
-            guard entry.offset % UInt64(tensorAlignment) == 0, entry.offset <= UInt64(dataEnd),
-                  UInt64(dataEnd) - entry.offset >= entry.byteCount else {
-                throw NNFastError(file, "corrupt model: \(what) do\(what.hasPrefix("tensor ") ? "es" : "") not fit in the file")
-            }
-            guard entry.offset >= UInt64(dataStart) else {
-                throw NNFastError(file, "corrupt model: \(what) overlap\(what.hasPrefix("tensor ") ? "s" : "") the header")
-            }
-        }
-        let sorted = table.sorted { $0.offset < $1.offset }
-        for (previous, next) in zip(sorted, sorted.dropFirst()) where previous.offset + previous.byteCount > next.offset {
-            throw NNFastError(file, "corrupt model: tensors \(previous.name) and \(next.name) overlap")
-        }
-    }
-
-    // MARK: Phase 5: the tensors
-
-    private static func assemble(_ d: Description, metadata: [String: String], table: [TensorEntry],
-                                 bytes: [UInt8], file: String) throws(NNFastError) -> ModelFile {
-        let byName = Dictionary(table.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let network = Network(layers: d.layers.map { ($0.inputs, $0.outputs, $0.activation) }, loss: d.loss)
-        var layerPrecisions: Set<Precision> = []
-        for (index, layer) in network.layers.enumerated() {
-            for (name, target) in [(weightName(layer: index), layer.weights), (biasName(layer: index), layer.bias)] {
-                guard let entry = byName[name] else { throw NNFastError(file, "corrupt model: no tensor \(name)") }
-                let expected = target === layer.bias ? [layer.outputSize] : [layer.inputSize, layer.outputSize]
-                guard entry.shape == expected else {
-                    throw NNFastError(file, "corrupt model: tensor \(name) has shape \(entry.shape), the layer needs \(expected)")
-                }
-                target.setValues(try finiteFloats(bytes, entry, file: file))
-                layerPrecisions.insert(entry.precision)
-            }
-        }
-        var model = ModelFile(inputShape: d.inputShape, pixelScale: d.pixelScale, pixelOffset: d.pixelOffset,
-                              classNames: d.classNames, network: network, metadata: metadata)
-        // Saved again in one precision: the stored one, or float32 for a (hand-made) mix, which
-        // holds every value of every precision exactly.
-        model.precision = layerPrecisions.count == 1 ? layerPrecisions.first! : .float32
-        for entry in table where !entry.name.hasPrefix("layer.") {
-            guard entry.shape.count <= 2 else { continue }  // no tensor nnfast uses has more; skipped like unknown names
-            let matrix = Matrix(rows: entry.shape.count == 2 ? entry.shape[0] : 1, cols: entry.shape[entry.shape.count - 1])
-            matrix.setValues(try finiteFloats(bytes, entry, file: file))
-            model.extraTensors.append(NamedTensor(name: entry.name, matrix: matrix))
-        }
-        return model
-    }
-
-    /// The tensor's values; NaN or infinity is refused (no model nnfast writes holds one, so
-    /// such a file is corrupt, and predictions from it would be silently meaningless).
-    private static func finiteFloats(_ bytes: [UInt8], _ entry: TensorEntry, file: String) throws(NNFastError) -> [Float] {
-        let values = floats(bytes, at: Int(entry.offset), count: entry.count, entry.precision)
-        guard let bad = values.firstIndex(where: { !$0.isFinite }) else { return values }
-        throw NNFastError(file, "corrupt model: tensor \(entry.name) holds \(values[bad]) at element \(bad)")
-    }
 }
 
 extension ModelFile.Precision {
@@ -301,18 +185,6 @@ extension ModelFile.Precision {
     init?(code: UInt16) {
         guard let match = Self.allCases.first(where: { $0.code == code }) else { return nil }
         self = match
-    }
-}
-
-/// `count` little-endian tensor values at `offset` (already checked to be inside `bytes`).
-private func floats(_ bytes: [UInt8], at offset: Int, count: Int, _ precision: ModelFile.Precision) -> [Float] {
-    bytes.withUnsafeBytes { raw in
-        switch precision {
-        case .float32:
-            (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self))) }
-        case .float16:
-            (0..<count).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 2 * $0, as: UInt16.self)))) }
-        }
     }
 }
 

@@ -9,51 +9,64 @@ public enum DigitPreprocessing {
     /// still holds ink above this (MNIST's 20-pixel box includes every nonzero pixel).
     static let edgeThreshold: Float = 0.08
 
+    /// The five steps MNIST's makers took, in order; an image with no ink gives an empty field.
     public static func mnistStyle(_ image: GrayImage, field: Int = 28, box: Int = 20) -> GrayImage {
-        // 1. Polarity: the background is what the border mostly is. Dark ink on white paper
-        //    (a light border) is inverted to MNIST's light ink on black.
+        let (ink, background) = lightInkOnBlack(image)
+        guard let contrasted = stretchContrast(ink, background: background) else {
+            return GrayImage(width: field, height: field, pixels: Array(repeating: 0, count: field * field))
+        }
+        let cropped = cropToDigit(GrayImage(width: image.width, height: image.height, pixels: contrasted))
+        let scale = Float(box) / Float(max(cropped.width, cropped.height))
+        let scaled = resample(cropped, width: max(1, Int((Float(cropped.width) * scale).rounded())),
+                              height: max(1, Int((Float(cropped.height) * scale).rounded())))
+        return centeredByMass(scaled, field: field)
+    }
+
+    /// 1. Polarity: the background is what the border mostly is. Dark ink on white paper (a
+    ///    light border) is inverted to MNIST's light ink on black. Returns the pixels and the
+    ///    background level.
+    static func lightInkOnBlack(_ image: GrayImage) -> (ink: [Float], background: Float) {
         var border: [Float] = []
         for x in 0..<image.width { border.append(image[x, 0]); border.append(image[x, image.height - 1]) }
         for y in 0..<image.height { border.append(image[0, y]); border.append(image[image.width - 1, y]) }
         border.sort()
         let median = border[border.count / 2]
         let inverted = median > 0.5
-        var ink = inverted ? image.pixels.map { 1 - $0 } : image.pixels
-        let background = inverted ? 1 - median : median
+        return (inverted ? image.pixels.map { 1 - $0 } : image.pixels, inverted ? 1 - median : median)
+    }
 
-        // 2. Contrast: background → 0, the strongest ink → 1.
+    /// 2. Contrast: background → 0, the strongest ink → 1; nil when there is no ink to speak of.
+    static func stretchContrast(_ ink: [Float], background: Float) -> [Float]? {
         let strongest = ink.max() ?? 0
-        guard strongest - background > 0.05 else {
-            return GrayImage(width: field, height: field, pixels: Array(repeating: 0, count: field * field))
-        }
+        guard strongest - background > 0.05 else { return nil }
         let range = strongest - background
-        ink = ink.map { max(0, $0 - background) / range }
+        return ink.map { max(0, $0 - background) / range }
+    }
 
-        // 3. Bounding box: the core, grown over the faint edge.
+    /// 3. Bounding box: the core (ink above `coreThreshold`), grown over the faint edge.
+    static func cropToDigit(_ image: GrayImage) -> GrayImage {
+        let ink = image.pixels, width = image.width
         var minX = image.width, maxX = -1, minY = image.height, maxY = -1
         for y in 0..<image.height {
-            for x in 0..<image.width where ink[y * image.width + x] > coreThreshold {
+            for x in 0..<width where ink[y * width + x] > coreThreshold {
                 minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
             }
         }
-        func rowHasEdge(_ y: Int) -> Bool { (minX...maxX).contains { ink[y * image.width + $0] > edgeThreshold } }
-        func columnHasEdge(_ x: Int) -> Bool { (minY...maxY).contains { ink[$0 * image.width + x] > edgeThreshold } }
+        func rowHasEdge(_ y: Int) -> Bool { (minX...maxX).contains { ink[y * width + $0] > edgeThreshold } }
+        func columnHasEdge(_ x: Int) -> Bool { (minY...maxY).contains { ink[$0 * width + x] > edgeThreshold } }
         while minY > 0 && rowHasEdge(minY - 1) { minY -= 1 }
         while maxY < image.height - 1 && rowHasEdge(maxY + 1) { maxY += 1 }
         while minX > 0 && columnHasEdge(minX - 1) { minX -= 1 }
-        while maxX < image.width - 1 && columnHasEdge(maxX + 1) { maxX += 1 }
-        let cropWidth = maxX - minX + 1, cropHeight = maxY - minY + 1
-        let cropped = GrayImage(width: cropWidth, height: cropHeight, pixels: (minY...maxY).flatMap { y in
-            (minX...maxX).map { x in ink[y * image.width + x] }
+        while maxX < width - 1 && columnHasEdge(maxX + 1) { maxX += 1 }
+        return GrayImage(width: maxX - minX + 1, height: maxY - minY + 1, pixels: (minY...maxY).flatMap { y in
+            (minX...maxX).map { x in ink[y * width + x] }
         })
+    }
 
-        // 4. Longer side to `box` pixels, aspect ratio kept, anti-aliased.
-        let scale = Float(box) / Float(max(cropWidth, cropHeight))
-        let scaled = resample(cropped, width: max(1, Int((Float(cropWidth) * scale).rounded())),
-                              height: max(1, Int((Float(cropHeight) * scale).rounded())))
-
-        // 5. Into the field, center of mass at pixel index field/2 (14 for 28): where MNIST's
-        //    digits have it (measured: mean 14.01, 13.99 over the 10,000 test images).
+    /// 5. Into the field, center of mass at pixel index field/2 (14 for 28): where MNIST's
+    ///    digits have it (measured: mean 14.01, 13.99 over the 10,000 test images).
+    ///    (Step 4, the longer side to `box` pixels with the aspect ratio kept, is `resample`.)
+    static func centeredByMass(_ scaled: GrayImage, field: Int) -> GrayImage {
         var mass: Float = 0, sumX: Float = 0, sumY: Float = 0
         for y in 0..<scaled.height {
             for x in 0..<scaled.width {
@@ -73,7 +86,7 @@ public enum DigitPreprocessing {
         return output
     }
 
-    /// Area-averaging when shrinking (each output pixel is the mean of the source area it
+    /// 4. Resizing: area-averaging when shrinking (each output pixel is the mean of the source area it
     /// covers: no aliasing), bilinear when enlarging.
     static func resample(_ image: GrayImage, width: Int, height: Int) -> GrayImage {
         let sx = Float(image.width) / Float(width), sy = Float(image.height) / Float(height)

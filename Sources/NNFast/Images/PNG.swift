@@ -8,10 +8,39 @@ public enum PNG {
         bytes.count >= 8 && Array(bytes[0..<8]) == signature
     }
 
+    /// Decodes in the order of the format: signature and chunks (each CRC checked), the IHDR
+    /// header, the image data inflated into exactly the size the header implies, the row
+    /// filters undone, then each pixel reduced to gray.
     public static func decode(_ bytes: [UInt8], file: String) throws(NNFastError) -> GrayImage {
         guard hasMagic(bytes) else { throw NNFastError(file, "not a PNG image (bad signature)") }
+        var (header, compressed) = try readChunks(bytes, file: file)
+        guard !compressed.isEmpty else { throw NNFastError(file, "corrupt PNG: no image data") }
+        let expected = header.height * (header.rowBytes + 1)
+        guard expected <= Gzip.maximumInflatedSize(compressedBytes: compressed.count) else {
+            throw NNFastError(file, "corrupt PNG: \(compressed.count) bytes of image data cannot hold \(header.width)×\(header.height) pixels")
+        }
+        var raw = try Gzip.decompressZlib(compressed, file: file, expectedSize: expected, limit: expected)
+        compressed = []
+        guard raw.count == expected else {
+            throw NNFastError(file, "corrupt PNG: image data is \(raw.count) bytes, \(header.width)×\(header.height) needs \(expected)")
+        }
+        try unfilter(&raw, rowBytes: header.rowBytes, height: header.height, bytesPerPixel: header.bytesPerPixel, file: file)
+        return gray(raw, header: header)
+    }
+
+    /// What IHDR declares, and the sizes that follow from it.
+    struct Header {
+        let width: Int, height: Int, depth: Int, color: Int
+        var channels: Int { [0: 1, 2: 3, 4: 2, 6: 4][color]! }
+        var bytesPerPixel: Int { channels * depth / 8 }
+        var rowBytes: Int { width * bytesPerPixel }
+    }
+
+    /// Walks the chunks after the signature up to IEND, checking each one's length and CRC:
+    /// the header, and every IDAT's bytes joined (ancillary chunks are skipped).
+    private static func readChunks(_ bytes: [UInt8], file: String) throws(NNFastError) -> (Header, [UInt8]) {
         var position = 8
-        var header: (width: Int, height: Int, depth: Int, color: Int)?
+        var header: Header?
         var compressed: [UInt8] = []
         var ended = false
         while !ended {
@@ -29,18 +58,7 @@ public enum PNG {
             switch type {
             case "IHDR":
                 guard length == 13, header == nil else { throw NNFastError(file, "corrupt PNG: bad IHDR chunk") }
-                let width = bigEndian32(bytes, body), height = bigEndian32(bytes, body + 4)
-                let depth = Int(bytes[body + 8]), color = Int(bytes[body + 9])
-                guard bytes[body + 10] == 0, bytes[body + 11] == 0 else { throw NNFastError(file, "corrupt PNG: unknown compression or filter method") }
-                guard bytes[body + 12] == 0 else { throw NNFastError(file, "interlaced PNG is not supported; save it without interlacing") }
-                guard [0, 2, 4, 6].contains(color), depth == 8 || depth == 16 else {
-                    throw NNFastError(file, "PNG color type \(color) at \(depth) bits is not supported (8- or 16-bit gray, gray+alpha, RGB or RGBA)")
-                }
-                guard width > 0, height > 0 else { throw NNFastError(file, "PNG size \(width)×\(height) is empty") }
-                guard width <= InputLimits.imagePixels / height else {
-                    throw NNFastError(file, "PNG size \(width)×\(height) is more than \(InputLimits.imagePixels) pixels; refusing")
-                }
-                header = (width, height, depth, color)
+                header = try readHeader(bytes[body..<(body + length)], file: file)
             case "IDAT":
                 guard header != nil else { throw NNFastError(file, "corrupt PNG: image data before the IHDR chunk") }
                 compressed += bytes[body..<(body + length)]
@@ -52,26 +70,29 @@ public enum PNG {
             position = body + length + 4
         }
         guard let header else { throw NNFastError(file, "corrupt PNG: no IHDR chunk") }
-        guard !compressed.isEmpty else { throw NNFastError(file, "corrupt PNG: no image data") }
-        let channels = [0: 1, 2: 3, 4: 2, 6: 4][header.color]!
-        let bytesPerPixel = channels * header.depth / 8
-        let rowBytes = header.width * bytesPerPixel
-        let expected = header.height * (rowBytes + 1)
-        guard expected <= Gzip.maximumInflatedSize(compressedBytes: compressed.count) else {
-            throw NNFastError(file, "corrupt PNG: \(compressed.count) bytes of image data cannot hold \(header.width)×\(header.height) pixels")
+        return (header, compressed)
+    }
+
+    /// IHDR's 13 bytes: size, bit depth, color type, and the methods this decoder supports.
+    private static func readHeader(_ chunk: ArraySlice<UInt8>, file: String) throws(NNFastError) -> Header {
+        let bytes = Array(chunk)
+        let width = bigEndian32(bytes, 0), height = bigEndian32(bytes, 4)
+        let depth = Int(bytes[8]), color = Int(bytes[9])
+        guard bytes[10] == 0, bytes[11] == 0 else { throw NNFastError(file, "corrupt PNG: unknown compression or filter method") }
+        guard bytes[12] == 0 else { throw NNFastError(file, "interlaced PNG is not supported; save it without interlacing") }
+        guard [0, 2, 4, 6].contains(color), depth == 8 || depth == 16 else {
+            throw NNFastError(file, "PNG color type \(color) at \(depth) bits is not supported (8- or 16-bit gray, gray+alpha, RGB or RGBA)")
         }
-        var raw = try Gzip.decompressZlib(compressed, file: file, expectedSize: expected, limit: expected)
-        compressed = []
-        guard raw.count == expected else {
-            throw NNFastError(file, "corrupt PNG: image data is \(raw.count) bytes, \(header.width)×\(header.height) needs \(expected)")
+        guard width > 0, height > 0 else { throw NNFastError(file, "PNG size \(width)×\(height) is empty") }
+        guard width <= InputLimits.imagePixels / height else {
+            throw NNFastError(file, "PNG size \(width)×\(height) is more than \(InputLimits.imagePixels) pixels; refusing")
         }
-        try unfilter(&raw, rowBytes: rowBytes, height: header.height, bytesPerPixel: bytesPerPixel, file: file)
-        return gray(raw, header: header, channels: channels, rowBytes: rowBytes)
+        return Header(width: width, height: height, depth: depth, color: color)
     }
 
     /// The luminance of each pixel of unfiltered rows (each still led by its filter byte).
-    private static func gray(_ rows: [UInt8], header: (width: Int, height: Int, depth: Int, color: Int),
-                             channels: Int, rowBytes: Int) -> GrayImage {
+    private static func gray(_ rows: [UInt8], header: Header) -> GrayImage {
+        let (channels, rowBytes) = (header.channels, header.rowBytes)
         let maxval = header.depth == 16 ? 65535 : 255
         let scale = 1 / Float(maxval)
         let sampleBytes = header.depth / 8
@@ -121,14 +142,5 @@ public enum PNG {
 
     private static func bigEndian32(_ bytes: [UInt8], _ at: Int) -> Int {
         Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
-    }
-}
-
-/// Reads a PGM or PNG image, chosen by its magic bytes.
-public enum ImageFile {
-    public static func decode(_ bytes: [UInt8], file: String) throws(NNFastError) -> GrayImage {
-        if PNG.hasMagic(bytes) { return try PNG.decode(bytes, file: file) }
-        if PGM.hasMagic(bytes) { return try PGM.decode(bytes, file: file) }
-        throw NNFastError(file, "not a PGM or PNG image")
     }
 }
