@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NNFast
 
 extension Activation: ExpressibleByArgument {}
@@ -23,16 +24,20 @@ struct LayerSizes: ExpressibleByArgument, CustomStringConvertible {
     var defaultValueDescription: String { description }
 }
 
-/// `--threads N` or `--threads auto`.
+/// `--threads N` (N ≥ 1) or `--threads auto`, the same for every command. Anything else —
+/// 0, a negative number, a word — is refused by the parser: one line, exit 64.
 enum ThreadCount: ExpressibleByArgument, CustomStringConvertible, Equatable {
     case automatic
     case fixed(Int)
 
     init?(argument: String) {
         if argument == "auto" { self = .automatic; return }
-        guard let value = Int(argument) else { return nil }
+        guard let value = Int(argument), value >= 1 else { return nil }
         self = .fixed(value)
     }
+
+    /// The number of threads to run: every core for `auto`.
+    var resolved: Int { count > 0 ? count : ProcessInfo.processInfo.activeProcessorCount }
 
     /// 0 for automatic, as `TrainingOptions.threads` expects.
     var count: Int {

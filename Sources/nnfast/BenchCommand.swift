@@ -14,8 +14,8 @@ struct BenchCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Threads for the multi-threaded rows (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("Threads for the multi-threaded rows: a number, or 'auto' (every core).", valueName: "n|auto"))
+    var threads: ThreadCount = .automatic
 
     @Option(help: "Layer sizes of the network whose shapes and training step are profiled.")
     var layers = LayerSizes([784, 100, 200, 10])
@@ -29,26 +29,56 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the results as one JSON object on stdout.")
     var json = false
 
-    func run() throws {
-        guard threads >= 1 else { throw NNFastError.usage("--threads", "must be at least 1, found \(threads)") }
-        guard layers.sizes.count >= 2, layers.sizes.allSatisfy({ $0 > 0 }) else {
-            throw NNFastError.usage("--layers", "needs at least two positive sizes")
+    func validate() throws {
+        try validating { () throws(NNFastError) in
+            guard layers.sizes.count >= 2, layers.sizes.allSatisfy({ $0 > 0 }) else {
+                throw NNFastError.usage("--layers", "needs at least two positive sizes")
+            }
         }
-        let peak = MachinePeak.measure(threads: threads)
-        let threadCounts = threads > 1 ? [1, threads] : [1]
-        var results: [BenchmarkResult] = []
-        let log: (String) -> Void = { line in if !json { print(line); fflush(nil) } }
+    }
 
+    /// The sections in order: peak, GEMM, elementwise kernels, training steps, augmentation;
+    /// each prints its table as it goes (unless --json) and adds to the JSON report.
+    func run() throws {
+        let threads = self.threads.resolved
+        let peak = MachinePeak.measure(threads: threads)
         log("peak (FMA probe): \(fixed(peak.singleThreadGFLOPS, 1)) GFLOP/s on 1 thread, "
             + "\(fixed(peak.allThreadsGFLOPS, 1)) GFLOP/s on \(threads)")
+        var results = gemmSection(peak: peak, threadCounts: threadCounts)
+        results += elementwiseSection()
+        let steps = trainingStepSection(peak: peak)
+        let augmentation = selected("augment") ? augmentationSection() : [:]
+        if json {
+            try printJSON([
+                "peak": ["single_thread_gflops": peak.singleThreadGFLOPS, "threads": peak.threads,
+                         "all_threads_gflops": peak.allThreadsGFLOPS],
+                "results": try JSONSerialization.jsonObject(with: try JSONEncoder().encode(results)),
+                "training_steps": steps, "augmentation": augmentation,
+            ])
+        }
+    }
+
+    /// 1 and every thread (just 1 on a one-core run).
+    private var threadCounts: [Int] { threads.resolved > 1 ? [1, threads.resolved] : [1] }
+
+    private func selected(_ name: String) -> Bool { filter.map { name.contains($0) } ?? true }
+
+    private func log(_ line: String) {
+        guard !json else { return }
+        print(line)
+        flushStandardOutput()
+    }
+
+    /// Square GEMMs (forked over tiles), then the network's own shapes at batch 32 and 256 (split
+    /// over the worker pool by rows, as the training step does).
+    private func gemmSection(peak: MachinePeak, threadCounts: [Int]) -> [BenchmarkResult] {
+        var results: [BenchmarkResult] = []
         log("")
         log(header())
-        let selected: (String) -> Bool = { name in filter.map { name.contains($0) } ?? true }
         for shape in KernelBenchmarks.squareShapes(quick ? [128, 256, 512, 1024] : [128, 192, 256, 512, 1024, 2048]) where selected(shape.name) {
             for count in threadCounts {
-                let result = KernelBenchmarks.gemmBenchmark(shape, threads: count, peak: peak)
-                results.append(result)
-                log(row(result))
+                results.append(KernelBenchmarks.gemmBenchmark(shape, threads: count, peak: peak))
+                log(row(results[results.count - 1]))
             }
         }
         for batch in [32, 256] {
@@ -60,15 +90,22 @@ struct BenchCommand: ParsableCommand {
                 }
             }
         }
+        return results
+    }
+
+    private func elementwiseSection() -> [BenchmarkResult] {
         log("")
-        log("kernel".padding(toLength: 36, withPad: " ", startingAt: 0) + "shape".padding(toLength: 12, withPad: " ", startingAt: 0)
-            + "time".leftPadded(to: 11) + "GB/s".leftPadded(to: 9))
-        for result in KernelBenchmarks.elementwise(selected: selected) {
-            results.append(result)
-            log(result.kernel.padding(toLength: 36, withPad: " ", startingAt: 0)
-                + result.shape.padding(toLength: 12, withPad: " ", startingAt: 0)
+        log("kernel".rightPadded(to: 36) + "shape".rightPadded(to: 12) + "time".leftPadded(to: 11) + "GB/s".leftPadded(to: 9))
+        let results = KernelBenchmarks.elementwise(selected: selected)
+        for result in results {
+            log(result.kernel.rightPadded(to: 36) + result.shape.rightPadded(to: 12)
                 + duration(result.seconds).leftPadded(to: 11) + fixed(result.gigabytesPerSecond ?? 0, 1).leftPadded(to: 9))
         }
+        return results
+    }
+
+    /// The whole training step of the network at batch 32 and 256, by phase and layer.
+    private func trainingStepSection(peak: MachinePeak) -> [[String: Any]] {
         var steps: [[String: Any]] = []
         let name = layers.sizes.map(String.init).joined(separator: "-")
         for batch in [32, 256] where selected("step b\(batch)") {
@@ -76,69 +113,55 @@ struct BenchCommand: ParsableCommand {
                 let stepCount = (quick ? 400 : 2000) * 32 / batch
                 let profile = KernelBenchmarks.trainingStep(layers: layers.sizes, batch: batch, threads: count, steps: stepCount)
                 let table = ProfileTable(profile: profile, peak: peak, threads: count)
+                let epochSeconds = table.microsecondsPerStep * 1e-6 * 50_000 / Double(batch)
                 var entry = table.json
                 entry["batch"] = batch
-                entry["epoch_seconds_50000"] = table.microsecondsPerStep * 1e-6 * 50_000 / Double(batch)
+                entry["epoch_seconds_50000"] = epochSeconds
                 steps.append(entry)
                 log("")
                 log(table.render(title: "training step \(name), batch \(batch), \(count) thread\(count == 1 ? "" : "s")"
-                    + " → \(fixed(table.microsecondsPerStep * 1e-6 * 50_000 / Double(batch), 3)) s per 50,000-sample epoch"))
+                    + " → \(fixed(epochSeconds, 3)) s per 50,000-sample epoch"))
             }
         }
-        var augmentation: [String: Any] = [:]
-        if selected("augment") {
-            // The cost of distorting each image on the fly, inside the real step: the wide
-            // network at batch 128 on every thread, the three kinds alternated three times.
-            let wide = [784, 800, 800, 10], batch = 128, count = threadCounts.last ?? 1
-            var perStep: [AugmentationSettings.Kind: [Double]] = [:]
-            for _ in 0..<3 {
-                for kind in AugmentationSettings.Kind.allCases {
-                    let profile = KernelBenchmarks.trainingStep(layers: wide, batch: batch, threads: count,
-                                                                steps: quick ? 40 : 150, augmentation: AugmentationSettings(kind))
-                    perStep[kind, default: []].append(ProfileTable(profile: profile, peak: nil, threads: count).microsecondsPerStep)
-                }
-            }
-            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-            let plain = median(perStep[.none]!)
-            log("")
-            log("augmentation in the training step, 784-800-800-10, batch \(batch), \(count) thread\(count == 1 ? "" : "s") (median of 3, alternated):")
+        return steps
+    }
+
+    /// The cost of distorting each image on the fly, inside the real step: the wide network at
+    /// batch 128 on every thread, the three kinds alternated three times.
+    private func augmentationSection() -> [String: Any] {
+        let wide = [784, 800, 800, 10], batch = 128, count = threadCounts.last ?? 1
+        var perStep: [AugmentationSettings.Kind: [Double]] = [:]
+        for _ in 0..<3 {
             for kind in AugmentationSettings.Kind.allCases {
-                let value = median(perStep[kind]!)
-                log("  " + kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + fixed(value, 1).leftPadded(to: 9)
-                    + " µs/step" + (kind == .none ? "" : "  \(fixed(value / plain, 2))× the plain step"))
-                augmentation[kind.rawValue] = ["microseconds_per_step": value, "ratio": value / plain]
+                let profile = KernelBenchmarks.trainingStep(layers: wide, batch: batch, threads: count,
+                                                            steps: quick ? 40 : 150, augmentation: AugmentationSettings(kind))
+                perStep[kind, default: []].append(ProfileTable(profile: profile, peak: nil, threads: count).microsecondsPerStep)
             }
         }
-        if json {
-            let encoded = try JSONEncoder().encode(results)
-            let resultArray = try JSONSerialization.jsonObject(with: encoded)
-            let object: [String: Any] = [
-                "peak": ["single_thread_gflops": peak.singleThreadGFLOPS, "threads": peak.threads,
-                         "all_threads_gflops": peak.allThreadsGFLOPS],
-                "results": resultArray, "training_steps": steps, "augmentation": augmentation,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        let plain = median(perStep[.none]!)
+        log("")
+        log("augmentation in the training step, 784-800-800-10, batch \(batch), \(count) thread\(count == 1 ? "" : "s") (median of 3, alternated):")
+        var augmentation: [String: Any] = [:]
+        for kind in AugmentationSettings.Kind.allCases {
+            let value = median(perStep[kind]!)
+            log("  " + kind.rawValue.rightPadded(to: 10) + fixed(value, 1).leftPadded(to: 9)
+                + " µs/step" + (kind == .none ? "" : "  \(fixed(value / plain, 2))× the plain step"))
+            augmentation[kind.rawValue] = ["microseconds_per_step": value, "ratio": value / plain]
         }
+        return augmentation
     }
 
     private func header() -> String {
-        "kernel".padding(toLength: 30, withPad: " ", startingAt: 0)
-            + "shape".padding(toLength: 22, withPad: " ", startingAt: 0)
+        "kernel".rightPadded(to: 30)
+            + "shape".rightPadded(to: 22)
             + "thr".leftPadded(to: 4) + "time".leftPadded(to: 11) + "GFLOP/s".leftPadded(to: 9) + "% peak".leftPadded(to: 8)
     }
 
     private func row(_ result: BenchmarkResult) -> String {
-        result.kernel.padding(toLength: 30, withPad: " ", startingAt: 0)
-            + result.shape.padding(toLength: 22, withPad: " ", startingAt: 0)
+        result.kernel.rightPadded(to: 30)
+            + result.shape.rightPadded(to: 22)
             + String(result.threads).leftPadded(to: 4) + duration(result.seconds).leftPadded(to: 11)
             + fixed(result.gflops ?? 0, 1).leftPadded(to: 9) + fixed(result.percentOfPeak ?? 0, 1).leftPadded(to: 8)
     }
-}
-
-/// A duration with a unit that keeps 3 significant digits readable.
-func duration(_ seconds: Double) -> String {
-    if seconds >= 1 { return fixed(seconds, 3) + " s" }
-    if seconds >= 1e-3 { return fixed(seconds * 1e3, 2) + " ms" }
-    return fixed(seconds * 1e6, 1) + " µs"
 }

@@ -26,7 +26,6 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard threads.count >= 0 else { throw NNFastError.usage("--threads", "must be at least 1, or auto") }
         let file = try ModelFile.load(model)
         let folder = data ?? DefaultDataFolder.path
         let test = try DatasetFolder.load(folder).test
@@ -35,9 +34,9 @@ struct EvalCommand: ParsableCommand {
             throw NNFastError.usage(model, "takes \(network.inputSize) inputs but the images in \(folder) have \(test.pixelsPerImage) pixels")
         }
         try test.checkLabels(classCount: network.outputSize)
-        let context = ComputeContext(threads: threads.count > 0 ? threads.count : ProcessInfo.processInfo.activeProcessorCount)
+        let context = ComputeContext(threads: threads.resolved)
         let result = Evaluation.run(network, on: test, context: context, scale: file.pixelScale, offset: file.pixelOffset)
-        let names = (0..<file.classCount).map { file.classNames.isEmpty ? String($0) : file.classNames[$0] }
+        let names = file.classLabels
         if json {
             let object: [String: Any] = [
                 "model": model, "data": folder, "images": result.count, "correct": result.correct,
@@ -45,8 +44,7 @@ struct EvalCommand: ParsableCommand {
                 "per_class_accuracy": result.perClassAccuracy.map { $0 as Any? ?? NSNull() },
                 "confusion": result.confusion,
             ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try printJSON(object)
             return
         }
         print("\(model) on \(folder): \(grouped(result.correct))/\(grouped(result.count)) correct, "

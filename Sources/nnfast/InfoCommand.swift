@@ -33,8 +33,7 @@ struct InfoCommand: ParsableCommand {
                     ["name": $0.name, "rows": $0.matrix.rows, "cols": $0.matrix.cols] as [String: Any]
                 },
             ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try printJSON(object)
             return
         }
         print("model: \(model) (\(grouped(size)) bytes)")

@@ -35,14 +35,19 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per image: {\"file\", \"label\", \"probability\", \"top\": [[label, p], …]}.")
     var json = false
 
+    func validate() throws {
+        try validating { () throws(NNFastError) in
+            guard top >= 1 else { throw NNFastError.usage("--top", "must be at least 1, found \(top)") }
+            guard !images.isEmpty else { throw NNFastError.usage("IMAGE", "name at least one image (or - for standard input)") }
+        }
+    }
+
     func run() throws {
-        guard top >= 1 else { throw NNFastError.usage("--top", "must be at least 1, found \(top)") }
-        guard !images.isEmpty else { throw NNFastError.usage("IMAGE", "name at least one image (or - for standard input)") }
         let file = try ModelFile.load(model)
         guard let size = file.imageSize else {
             throw NNFastError.usage(model, "takes input of shape \(file.inputShape), not a grayscale image")
         }
-        let names = (0..<file.classCount).map { file.classNames.isEmpty ? String($0) : file.classNames[$0] }
+        let names = file.classLabels
         var failures: [NNFastError] = []
         for path in images {
             // Each image on its own: a bad one is reported on its own line and the rest go on.
@@ -87,8 +92,7 @@ struct PredictCommand: ParsableCommand {
                 "file": name, "label": names[best.first!.label], "probability": best.first!.probability,
                 "top": best.map { [names[$0.label], $0.probability] as [Any] },
             ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try printJSON(object)
         } else {
             print("\(name): \(names[best.first!.label]) (\(percent(best.first!.probability)))  top: "
                   + best.map { "\(names[$0.label]) \(percent($0.probability))" }.joined(separator: ", "))

@@ -18,12 +18,12 @@ struct ProfileTable {
             summary += " (\(fixed(100 * gflops / peak.gflops(threads: threads), 1))% of the \(threads)-thread peak)"
         }
         lines.append(summary)
-        lines.append("  " + "phase".padding(toLength: 14, withPad: " ", startingAt: 0)
+        lines.append("  " + "phase".rightPadded(to: 14)
                      + "µs/step".leftPadded(to: 10) + "share".leftPadded(to: 8))
         for row in profile.rows {
             let perStep = row.seconds / Double(max(profile.steps, 1)) * 1e6
             let share = 100 * row.seconds / max(profile.wallSeconds, 1e-12)
-            lines.append("  " + row.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+            lines.append("  " + row.name.rightPadded(to: 14)
                          + fixed(perStep, 2).leftPadded(to: 10) + (fixed(share, 1) + "%").leftPadded(to: 8))
         }
         return lines.joined(separator: "\n")

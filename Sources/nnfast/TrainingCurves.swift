@@ -36,7 +36,25 @@ struct TrainingCurves {
     private let lossTop = 420.0, lossBottom = 590.0
     private let validationColor = "#1f77b4", testColor = "#d62728", lossColor = "#2ca02c", bestColor = "#555555"
 
+    /// The drawing, layer by layer: header, accuracy panel, loss panel, best epoch, legend.
     func svg() -> String {
+        var out = header()
+        guard !points.isEmpty else {
+            out.append(text("no epochs", x: width / 2, y: height / 2, size: 16, anchor: "middle"))
+            return (out + ["</svg>"]).joined(separator: "\n") + "\n"
+        }
+        let epochs = (points.map(\.epoch).min()!, points.map(\.epoch).max()!)
+        let xScale = Axis(low: Double(epochs.0), high: Double(max(epochs.1, epochs.0 + 1)), integer: true)
+        let accuracyAxis = accuracyPanel(xScale, into: &out)
+        lossPanel(xScale, into: &out)
+        bestEpochMark(xScale, accuracyAxis: accuracyAxis, into: &out)
+        legend(into: &out)
+        out.append("</svg>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The XML header, the white page, the panels' clip paths and the title.
+    private func header() -> [String] {
         var out: [String] = []
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
         out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
@@ -49,14 +67,11 @@ struct TrainingCurves {
         }
         out.append("</defs>")
         out.append(text(title, x: width / 2, y: 32, size: 18, anchor: "middle", weight: "bold"))
-        guard !points.isEmpty else {
-            out.append(text("no epochs", x: width / 2, y: height / 2, size: 16, anchor: "middle"))
-            return (out + ["</svg>"]).joined(separator: "\n") + "\n"
-        }
-        let epochs = (points.map(\.epoch).min()!, points.map(\.epoch).max()!)
-        let xScale = Axis(low: Double(epochs.0), high: Double(max(epochs.1, epochs.0 + 1)), integer: true)
+        return out
+    }
 
-        // Accuracy panel, in percent.
+    /// Validation and test accuracy, in percent; returns the panel's axis.
+    private func accuracyPanel(_ xScale: Axis, into out: inout [String]) -> Axis {
         // From the 10th percentile: the first epochs' low accuracies would squash the rest; their
         // lines run off the panel's bottom edge (clipped).
         let accuracies = points.flatMap { [$0.testAccuracy] + ($0.validationAccuracy.map { [$0] } ?? []) }.map { 100 * $0 }.sorted()
@@ -71,34 +86,39 @@ struct TrainingCurves {
         out.append(polyline(points.map { (Double($0.epoch), 100 * $0.testAccuracy) },
                             x: xScale, y: accuracyAxis, top: accuracyTop, bottom: accuracyBottom, color: testColor,
                             clip: "accuracy"))
+        return accuracyAxis
+    }
 
-        // Loss panel.
+    private func lossPanel(_ xScale: Axis, into out: inout [String]) {
         let losses = points.map(\.trainLoss).filter(\.isFinite)
         let lossAxis = Axis(low: 0, high: max(losses.max() ?? 1, 1e-9), integer: false, padding: 0.05, padBelow: false)
         out += panel(yAxis: lossAxis, xAxis: xScale, top: lossTop, bottom: lossBottom, yLabel: "train loss", xLabel: "epoch")
         out.append(polyline(points.filter { $0.trainLoss.isFinite }.map { (Double($0.epoch), $0.trainLoss) },
                             x: xScale, y: lossAxis, top: lossTop, bottom: lossBottom, color: lossColor, clip: "loss"))
+    }
 
-        // The best epoch: a dashed line through both panels and its accuracies.
-        if let bestEpoch, let best = points.first(where: { $0.epoch == bestEpoch }) {
-            let bx = xScale.position(Double(bestEpoch), from: left, to: width - right)
-            out.append("<line x1=\"\(f(bx))\" y1=\"\(f(accuracyTop))\" x2=\"\(f(bx))\" y2=\"\(f(lossBottom))\" "
-                       + "stroke=\"\(bestColor)\" stroke-width=\"1\" stroke-dasharray=\"5,4\"/>")
-            var label = "best epoch \(bestEpoch)"
-            if let validation = best.validationAccuracy {
-                let vy = accuracyAxis.position(100 * validation, from: accuracyBottom, to: accuracyTop)
-                out.append("<circle cx=\"\(f(bx))\" cy=\"\(f(vy))\" r=\"4.5\" fill=\"\(validationColor)\"/>")
-                label += ": val \(String(format: "%.2f", 100 * validation))%"
-            }
-            let ty = accuracyAxis.position(100 * best.testAccuracy, from: accuracyBottom, to: accuracyTop)
-            out.append("<circle cx=\"\(f(bx))\" cy=\"\(f(ty))\" r=\"4.5\" fill=\"\(testColor)\"/>")
-            label += ", test \(String(format: "%.2f", 100 * best.testAccuracy))%"
-            let anchorRight = bx > (left + width - right) / 2
-            out.append(text(label, x: bx + (anchorRight ? -8 : 8), y: accuracyTop + 18, size: 13,
-                            anchor: anchorRight ? "end" : "start", color: bestColor))
+    /// The best epoch: a dashed line through both panels and its accuracies.
+    private func bestEpochMark(_ xScale: Axis, accuracyAxis: Axis, into out: inout [String]) {
+        guard let bestEpoch, let best = points.first(where: { $0.epoch == bestEpoch }) else { return }
+        let bx = xScale.position(Double(bestEpoch), from: left, to: width - right)
+        out.append("<line x1=\"\(f(bx))\" y1=\"\(f(accuracyTop))\" x2=\"\(f(bx))\" y2=\"\(f(lossBottom))\" "
+                   + "stroke=\"\(bestColor)\" stroke-width=\"1\" stroke-dasharray=\"5,4\"/>")
+        var label = "best epoch \(bestEpoch)"
+        if let validation = best.validationAccuracy {
+            let vy = accuracyAxis.position(100 * validation, from: accuracyBottom, to: accuracyTop)
+            out.append("<circle cx=\"\(f(bx))\" cy=\"\(f(vy))\" r=\"4.5\" fill=\"\(validationColor)\"/>")
+            label += ": val \(String(format: "%.2f", 100 * validation))%"
         }
+        let ty = accuracyAxis.position(100 * best.testAccuracy, from: accuracyBottom, to: accuracyTop)
+        out.append("<circle cx=\"\(f(bx))\" cy=\"\(f(ty))\" r=\"4.5\" fill=\"\(testColor)\"/>")
+        label += ", test \(String(format: "%.2f", 100 * best.testAccuracy))%"
+        let anchorRight = bx > (left + width - right) / 2
+        out.append(text(label, x: bx + (anchorRight ? -8 : 8), y: accuracyTop + 18, size: 13,
+                        anchor: anchorRight ? "end" : "start", color: bestColor))
+    }
 
-        // Legend, bottom right of the accuracy panel.
+    /// The legend, bottom right of the accuracy panel.
+    private func legend(into out: inout [String]) {
         var legend: [(String, String)] = []
         if points.contains(where: { $0.validationAccuracy != nil }) { legend.append(("validation accuracy", validationColor)) }
         legend += [("test accuracy", testColor), ("train loss (lower panel)", lossColor)]
@@ -110,8 +130,6 @@ struct TrainingCurves {
             out.append("<line x1=\"\(f(legendX))\" y1=\"\(f(y - 4))\" x2=\"\(f(legendX + 24))\" y2=\"\(f(y - 4))\" stroke=\"\(color)\" stroke-width=\"2.5\"/>")
             out.append(text(name, x: legendX + 32, y: y, size: 13))
         }
-        out.append("</svg>")
-        return out.joined(separator: "\n") + "\n"
     }
 
     /// Frame, grid lines, tick labels and axis titles of one panel.

@@ -99,31 +99,3 @@ final class TrainingPrinter {
         }
     }
 }
-
-func fixed(_ value: Double, _ digits: Int) -> String {
-    String(format: "%.\(digits)f", value)
-}
-
-func percent(_ fraction: Double) -> String {
-    String(format: "%.2f%%", fraction * 100)
-}
-
-func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var result = ""
-    for (index, character) in digits.enumerated() {
-        if index > 0 && (digits.count - index) % 3 == 0 { result += "," }
-        result.append(character)
-    }
-    return (value < 0 ? "-" : "") + result
-}
-
-func flushStandardOutput() {
-    fflush(nil)  // all output streams: `stdout` itself is a C global Swift 6 will not touch
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        String(repeating: " ", count: max(0, width - count)) + self
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import NNFast
 
 /// Deterministic random Float arrays for tests.
@@ -26,4 +27,18 @@ func makeTemporaryFolder() -> URL {
 
 func writeFile(_ bytes: [UInt8], to url: URL) {
     _ = FileManager.default.createFile(atPath: url.path, contents: Data(bytes))
+}
+
+/// Expects `body` to throw an NNFastError whose message contains `fragment`.
+func expectError(_ fragment: String, sourceLocation: SourceLocation = #_sourceLocation,
+                 _ body: () throws -> Void) {
+    do {
+        try body()
+        Issue.record("expected an error containing \"\(fragment)\"", sourceLocation: sourceLocation)
+    } catch let error as NNFastError {
+        #expect(error.description.contains(fragment), "got: \(error.description)", sourceLocation: sourceLocation)
+        #expect(!error.description.contains("\n"), "error must be one line", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected an NNFastError, got \(error)", sourceLocation: sourceLocation)
+    }
 }

@@ -39,6 +39,11 @@ public struct ModelFile {
 
     public var classCount: Int { network.outputSize }
 
+    /// What to call each class: its stored name, or its index when the file names none.
+    public var classLabels: [String] {
+        (0..<classCount).map { classNames.isEmpty ? String($0) : classNames[$0] }
+    }
+
     static let magic: [UInt8] = Array("NNFASTW".utf8) + [0]
     /// The format version this nnfast writes and the newest it reads. Version 2 added the
     /// table of named tensors; version 1 files (tensor offsets in the layer records) still load.

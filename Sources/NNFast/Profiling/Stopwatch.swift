@@ -1,10 +1,13 @@
 import Dispatch
 
-/// Timing for benchmarks: repeat a call until one sample lasts long enough to be measured
+/// The engine's clock (monotonic), and timing for benchmarks: repeat a call until one sample lasts long enough to be measured
 /// well, take several samples, report the fastest per-call time (the least disturbed by other
 /// work on a shared machine).
 public enum Stopwatch {
     public static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Seconds from `start` (a `now()` reading) until now.
+    public static func seconds(since start: UInt64) -> Double { Double(now() - start) / 1e9 }
 
     /// Best per-call seconds of `body` over `samples` samples of at least `sampleSeconds` each.
     public static func bestTime(samples: Int = 5, sampleSeconds: Double = 0.02, _ body: () -> Void) -> Double {

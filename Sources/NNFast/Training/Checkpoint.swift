@@ -25,52 +25,93 @@ enum CheckpointKey: String {
 /// The name of layer `index`'s (0-based) last-epoch weights or bias in a checkpoint.
 func resumeTensorName(layer index: Int, _ part: String) -> String { "resume.layer.\(index + 1).\(part)" }
 
+/// One recipe field as checkpoint metadata: when it is written (some only matter for some
+/// recipes), how it is written, and how it is read back. One table, `recipeFields`, serves
+/// saving and resuming, so the two cannot drift apart.
+private struct RecipeField {
+    let key: CheckpointKey
+    let write: (TrainingOptions) -> String?
+    /// Sets the field from its text; false when the text does not parse. Nil: written for
+    /// readers of the file only (the network itself gives layers, activation and loss back).
+    let read: ((inout TrainingOptions, String) -> Bool)?
+
+    /// A field stored as its description (numbers round-trip exactly), written when `when` holds.
+    static func value<V: LosslessStringConvertible>(_ key: CheckpointKey, _ path: WritableKeyPath<TrainingOptions, V>,
+                                                    when: @escaping (TrainingOptions) -> Bool = { _ in true }) -> RecipeField {
+        RecipeField(key: key, write: { when($0) ? String($0[keyPath: path]) : nil },
+                    read: { options, text in V(text).map { options[keyPath: path] = $0 } != nil })
+    }
+
+    /// An optional field, written when set (absent: nil).
+    static func optional<V: LosslessStringConvertible>(_ key: CheckpointKey, _ path: WritableKeyPath<TrainingOptions, V?>) -> RecipeField {
+        RecipeField(key: key, write: { $0[keyPath: path].map { String($0) } },
+                    read: { options, text in V(text).map { options[keyPath: path] = $0 } != nil })
+    }
+
+    /// A named choice, stored as its raw name.
+    static func choice<V: RawRepresentable<String>>(_ key: CheckpointKey, _ path: WritableKeyPath<TrainingOptions, V>,
+                                                    when: @escaping (TrainingOptions) -> Bool = { _ in true }) -> RecipeField {
+        RecipeField(key: key, write: { when($0) ? $0[keyPath: path].rawValue : nil },
+                    read: { options, text in V(rawValue: text).map { options[keyPath: path] = $0 } != nil })
+    }
+
+    static func writtenOnly(_ key: CheckpointKey, _ write: @escaping (TrainingOptions) -> String) -> RecipeField {
+        RecipeField(key: key, write: write, read: nil)
+    }
+}
+
+/// Every recipe field a checkpoint stores, in the order of `TrainingOptions`. Fields a recipe
+/// does not use (momentum for Adam, elastic strength without elastic distortion) are left out.
+private var recipeFields: [RecipeField] { [
+    .value(.seed, \.seed),
+    .writtenOnly(.layers) { $0.layers.map(String.init).joined(separator: ",") },
+    .writtenOnly(.activation) { $0.activation.rawValue },
+    .writtenOnly(.loss) { $0.loss.rawValue },
+    .choice(.initializer, \.initializer),
+    .value(.learningRate, \.learningRate),
+    .value(.batch, \.batchSize),
+    .value(.epochsPlanned, \.epochs),
+    .value(.validation, \.validationCount),
+    .choice(.optimizer, \.optimizer.kind),
+    .value(.momentum, \.optimizer.momentum, when: { $0.optimizer.kind.usesMomentum }),
+    .value(.beta1, \.optimizer.beta1, when: { $0.optimizer.kind.isAdam }),
+    .value(.beta2, \.optimizer.beta2, when: { $0.optimizer.kind.isAdam }),
+    .value(.epsilon, \.optimizer.epsilon, when: { $0.optimizer.kind.isAdam }),
+    .value(.weightDecay, \.optimizer.weightDecay),
+    .optional(.clipNorm, \.optimizer.clipNorm),
+    .optional(.maxNorm, \.optimizer.maxNorm),
+    .choice(.schedule, \.schedule.shape),
+    .value(.warmupEpochs, \.schedule.warmupEpochs),
+    .value(.stepEpochs, \.schedule.stepEpochs, when: { $0.schedule.shape == .step }),
+    .value(.stepFactor, \.schedule.stepFactor, when: { $0.schedule.shape == .step }),
+    .writtenOnly(.keep) { $0.resolvedKeep.rawValue },  // read back apart: absent means last
+    .optional(.patience, \.patience),
+    .value(.labelSmoothing, \.labelSmoothing, when: { $0.labelSmoothing > 0 }),
+    .value(.inputDropout, \.dropout.input, when: { $0.dropout.input > 0 }),
+    .value(.dropout, \.dropout.hidden, when: { $0.dropout.hidden > 0 }),
+    .choice(.augment, \.augmentation.kind, when: { $0.augmentation.isOn }),
+    .value(.augmentShift, \.augmentation.shift, when: { $0.augmentation.isOn }),
+    .value(.augmentRotation, \.augmentation.rotation, when: { $0.augmentation.isOn }),
+    .value(.augmentScale, \.augmentation.scale, when: { $0.augmentation.isOn }),
+    .value(.augmentShear, \.augmentation.shear, when: { $0.augmentation.isOn }),
+    .value(.elasticAlpha, \.augmentation.elasticAlpha, when: { $0.augmentation.kind == .elastic }),
+    .value(.elasticSigma, \.augmentation.elasticSigma, when: { $0.augmentation.kind == .elastic }),
+] }
+
 extension TrainingOptions {
     /// The recipe as checkpoint metadata.
     var checkpointMetadata: [CheckpointKey: String] {
-        var m: [CheckpointKey: String] = [
-            .seed: String(seed), .layers: layers.map(String.init).joined(separator: ","),
-            .activation: activation.rawValue, .loss: loss.rawValue, .initializer: initializer.rawValue,
-            .learningRate: String(learningRate), .batch: String(batchSize), .epochsPlanned: String(epochs),
-            .validation: String(validationCount), .optimizer: optimizer.kind.rawValue,
-            .weightDecay: String(optimizer.weightDecay), .schedule: schedule.shape.rawValue,
-            .warmupEpochs: String(schedule.warmupEpochs), .keep: resolvedKeep.rawValue,
-        ]
-        if optimizer.kind.usesMomentum { m[.momentum] = String(optimizer.momentum) }
-        if optimizer.kind.isAdam {
-            m[.beta1] = String(optimizer.beta1); m[.beta2] = String(optimizer.beta2); m[.epsilon] = String(optimizer.epsilon)
-        }
-        if schedule.shape == .step { m[.stepEpochs] = String(schedule.stepEpochs); m[.stepFactor] = String(schedule.stepFactor) }
-        if let patience { m[.patience] = String(patience) }
-        if labelSmoothing > 0 { m[.labelSmoothing] = String(labelSmoothing) }
-        if let clip = optimizer.clipNorm { m[.clipNorm] = String(clip) }
-        if let limit = optimizer.maxNorm { m[.maxNorm] = String(limit) }
-        if dropout.input > 0 { m[.inputDropout] = String(dropout.input) }
-        if dropout.hidden > 0 { m[.dropout] = String(dropout.hidden) }
-        if augmentation.isOn {
-            let a = augmentation
-            m[.augment] = a.kind.rawValue
-            m[.augmentShift] = String(a.shift); m[.augmentRotation] = String(a.rotation)
-            m[.augmentScale] = String(a.scale); m[.augmentShear] = String(a.shear)
-            if a.kind == .elastic { m[.elasticAlpha] = String(a.elasticAlpha); m[.elasticSigma] = String(a.elasticSigma) }
-        }
-        return m
+        var metadata: [CheckpointKey: String] = [:]
+        for field in recipeFields { metadata[field.key] = field.write(self) }
+        return metadata
     }
 
     /// The recipe `checkpoint` was trained with. A checkpoint written before optimizers existed
     /// (format version 1) trained with plain SGD at a constant rate and kept its last epoch.
     init(checkpoint: ModelFile, file: String) throws(NNFastError) {
         let meta = checkpoint.metadata
-        func value<T>(_ key: CheckpointKey, _ parse: (String) -> T?) throws(NNFastError) -> T? {
-            guard let text = meta[key.rawValue] else { return nil }
-            guard let parsed = parse(text) else {
-                throw NNFastError(file, "checkpoint metadata \(key.rawValue) = \"\(text)\" is not valid")
-            }
-            return parsed
-        }
-        guard meta[CheckpointKey.epochsCompleted.rawValue] != nil, let seed = try value(.seed, { UInt64($0) }),
-              let initializer = try value(.initializer, Initializer.init(rawValue:)),
-              let validation = try value(.validation, { Int($0) }) else {
+        let required: [CheckpointKey] = [.epochsCompleted, .seed, .initializer, .validation]
+        guard required.allSatisfy({ meta[$0.rawValue] != nil }) else {
             throw NNFastError(file, "is not a training checkpoint (its metadata lacks epochs_completed, seed, init or validation)")
         }
         self.init()
@@ -79,35 +120,19 @@ extension TrainingOptions {
         activation = network.layers.count > 1 ? network.layers[0].activation : activation
         outputActivation = network.layers[network.layers.count - 1].activation
         loss = network.loss
-        self.seed = seed
-        self.initializer = initializer
-        validationCount = validation
-        if let rate = try value(.learningRate, { Float($0) }) { learningRate = rate }
-        if let batch = try value(.batch, { Int($0) }) { batchSize = batch }
-        if let kind = try value(.optimizer, OptimizerKind.init(rawValue:)) { optimizer.kind = kind }
-        if let x = try value(.momentum, { Float($0) }) { optimizer.momentum = x }
-        if let x = try value(.beta1, { Float($0) }) { optimizer.beta1 = x }
-        if let x = try value(.beta2, { Float($0) }) { optimizer.beta2 = x }
-        if let x = try value(.epsilon, { Float($0) }) { optimizer.epsilon = x }
-        if let x = try value(.weightDecay, { Float($0) }) { optimizer.weightDecay = x }
-        if let x = try value(.schedule, LearningRateSchedule.Shape.init(rawValue:)) { schedule.shape = x }
-        if let x = try value(.warmupEpochs, { Double($0) }) { schedule.warmupEpochs = x }
-        if let x = try value(.stepEpochs, { Int($0) }) { schedule.stepEpochs = x }
-        if let x = try value(.stepFactor, { Float($0) }) { schedule.stepFactor = x }
-        keep = try value(.keep, KeepPolicy.init(rawValue:)) ?? .last
-        patience = try value(.patience, { Int($0) })
-        labelSmoothing = try value(.labelSmoothing, { Float($0) }) ?? 0
-        optimizer.clipNorm = try value(.clipNorm, { Float($0) })
-        optimizer.maxNorm = try value(.maxNorm, { Float($0) })
-        dropout.input = try value(.inputDropout, { Float($0) }) ?? 0
-        dropout.hidden = try value(.dropout, { Float($0) }) ?? 0
-        if let kind = try value(.augment, AugmentationSettings.Kind.init(rawValue:)) { augmentation.kind = kind }
-        if let x = try value(.augmentShift, { Float($0) }) { augmentation.shift = x }
-        if let x = try value(.augmentRotation, { Float($0) }) { augmentation.rotation = x }
-        if let x = try value(.augmentScale, { Float($0) }) { augmentation.scale = x }
-        if let x = try value(.augmentShear, { Float($0) }) { augmentation.shear = x }
-        if let x = try value(.elasticAlpha, { Float($0) }) { augmentation.elasticAlpha = x }
-        if let x = try value(.elasticSigma, { Float($0) }) { augmentation.elasticSigma = x }
+        for field in recipeFields {
+            guard let read = field.read, let text = meta[field.key.rawValue] else { continue }
+            guard read(&self, text) else {
+                throw NNFastError(file, "checkpoint metadata \(field.key.rawValue) = \"\(text)\" is not valid")
+            }
+        }
+        keep = .last
+        if let text = meta[CheckpointKey.keep.rawValue] {
+            guard let policy = KeepPolicy(rawValue: text) else {
+                throw NNFastError(file, "checkpoint metadata keep = \"\(text)\" is not valid")
+            }
+            keep = policy
+        }
     }
 }
 
@@ -179,8 +204,26 @@ extension Trainer {
         options.epochs = epochs
         options.threads = threads
         try self.init(options: options, data: data, profile: profile)
-        let saved = checkpoint.network
         let tensors = Dictionary(checkpoint.extraTensors.map { ($0.name, $0.matrix) }, uniquingKeysWith: { first, _ in first })
+        try restoreWeights(checkpoint.network, resumeTensors: tensors, file: file)
+        try update.state.restore(from: tensors, file: file)
+        restoreBest(meta)
+        for _ in 0..<completed { generator.shuffle(&order) }
+        firstEpoch = completed + 1
+        epochsCompleted = completed
+        divergenceGuard = DivergenceGuard(referenceLoss: meta[CheckpointKey.referenceLoss.rawValue].flatMap { Double($0) })
+        if let text = meta[CheckpointKey.epochStepsDone.rawValue] {
+            guard let steps = Int(text), (1..<stepsPerEpoch).contains(steps),
+                  let lossSum = meta[CheckpointKey.epochLossSum.rawValue].flatMap({ Double($0) }) else {
+                throw NNFastError(file, "corrupt checkpoint: epoch_steps_done = \(text) (or its epoch_loss_sum) does not fit \(stepsPerEpoch) steps per epoch")
+            }
+            partialEpoch = PartialEpoch(epoch: completed + 1, stepsDone: steps, lossSum: lossSum)
+        }
+    }
+
+    /// The last weights into the network (the resume tensors, or the model's own when it holds
+    /// them), and the kept model's weights into the best copy.
+    private func restoreWeights(_ saved: Network, resumeTensors tensors: [String: Matrix], file: String) throws(NNFastError) {
         for (index, (mine, kept)) in zip(network.layers, saved.layers).enumerated() {
             guard mine.activation == kept.activation else {
                 throw NNFastError(file, "mixes hidden activations, which nnfast train cannot continue")
@@ -196,30 +239,20 @@ extension Trainer {
             bestNetwork?.layers[index].weights.copy(from: kept.weights)
             bestNetwork?.layers[index].bias.copy(from: kept.bias)
         }
-        try update.state.restore(from: tensors, file: file)
-        if let epoch = meta[CheckpointKey.bestEpoch.rawValue].flatMap({ Int($0) }),
-           let accuracy = meta[CheckpointKey.bestValidationAccuracy.rawValue].flatMap({ Double($0) }) {
-            // Only the epoch and its validation accuracy decide later comparisons; the kept
-            // epoch's other figures come back from the metadata for the next save.
-            let savedEpochIsBest = meta[CheckpointKey.savedEpoch.rawValue] == String(epoch)
-            func fact(_ key: CheckpointKey) -> Double? { savedEpochIsBest ? meta[key.rawValue].flatMap { Double($0) } : nil }
-            var report = EpochReport(epoch: epoch, trainLoss: fact(.trainLoss) ?? .nan, validationAccuracy: accuracy,
-                                     testAccuracy: fact(.testAccuracy) ?? .nan, trainSeconds: 0, evaluationSeconds: 0,
-                                     samples: trainingCount)
-            report.isBest = true
-            best = report
-        }
-        for _ in 0..<completed { generator.shuffle(&order) }
-        firstEpoch = completed + 1
-        epochsCompleted = completed
-        divergenceGuard = DivergenceGuard(referenceLoss: meta[CheckpointKey.referenceLoss.rawValue].flatMap { Double($0) })
-        if let text = meta[CheckpointKey.epochStepsDone.rawValue] {
-            guard let steps = Int(text), (1..<stepsPerEpoch).contains(steps),
-                  let lossSum = meta[CheckpointKey.epochLossSum.rawValue].flatMap({ Double($0) }) else {
-                throw NNFastError(file, "corrupt checkpoint: epoch_steps_done = \(text) (or its epoch_loss_sum) does not fit \(stepsPerEpoch) steps per epoch")
-            }
-            partialEpoch = PartialEpoch(epoch: completed + 1, stepsDone: steps, lossSum: lossSum)
-        }
+    }
+
+    /// The best epoch so far, from the metadata. Only its epoch and validation accuracy decide
+    /// later comparisons; the kept epoch's other figures come back for the next save.
+    private func restoreBest(_ meta: [String: String]) {
+        guard let epoch = meta[CheckpointKey.bestEpoch.rawValue].flatMap({ Int($0) }),
+              let accuracy = meta[CheckpointKey.bestValidationAccuracy.rawValue].flatMap({ Double($0) }) else { return }
+        let savedEpochIsBest = meta[CheckpointKey.savedEpoch.rawValue] == String(epoch)
+        func fact(_ key: CheckpointKey) -> Double? { savedEpochIsBest ? meta[key.rawValue].flatMap { Double($0) } : nil }
+        var report = EpochReport(epoch: epoch, trainLoss: fact(.trainLoss) ?? .nan, validationAccuracy: accuracy,
+                                 testAccuracy: fact(.testAccuracy) ?? .nan, trainSeconds: 0, evaluationSeconds: 0,
+                                 samples: trainingCount)
+        report.isBest = true
+        best = report
     }
 }
 

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Why `Trainer.run` returned before the last planned epoch (besides early stopping).
 public enum TrainingInterruption: Sendable, Equatable {
     /// The caller's `shouldStop` said so (e.g. on Ctrl-C): the run can be resumed exactly.
@@ -95,70 +93,16 @@ public final class Trainer {
     @discardableResult
     public func run(onEvent: (TrainingEvent) -> Void = { _ in }, shouldStop: () -> Bool = { false }) -> [EpochReport] {
         interruption = nil
-        let batchSize = options.batchSize
-        let workspace = NetworkWorkspace(network: network, capacity: min(batchSize, train.count))
-        if options.dropout.isOn {
-            workspace.dropout = DropoutBuffers(settings: options.dropout, seed: options.seed, network: network,
-                                               capacity: workspace.capacity)
-        }
+        let stepJob = makeStepJob()
         let evaluationWorkspace = NetworkWorkspace(network: network, capacity: Evaluation.chunkSize)
-        let augmenter = options.augmentation.isOn
-            ? Augmenter(settings: options.augmentation, imageShape: train.imageShape, seed: options.seed) : nil
-        let stepJob = TrainingStepJob(network: network, data: train, workspace: workspace, context: context,
-                                      update: update, profile: profile, augmenter: augmenter)
-        stepJob.labelSmoothing = options.labelSmoothing
         var reports: [EpochReport] = []
-        let progressEvery = max(1, 8192 / batchSize)
-        let totalSteps = stepsPerEpoch * options.epochs
-
         for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs && !stoppedEarly {
-            generator.shuffle(&order)
-            stepJob.epoch = epoch
-            let started = DispatchTime.now().uptimeNanoseconds
-            var lossSum = 0.0
-            var batchIndex = 0
-            if let partial = partialEpoch, partial.epoch == epoch {  // resuming mid-epoch
-                batchIndex = partial.stepsDone
-                lossSum = partial.lossSum
+            let started = Stopwatch.now()
+            guard let trained = trainEpoch(epoch, stepJob, started: started, onEvent: onEvent, shouldStop: shouldStop) else {
+                return reports  // stopped or diverged: `interruption` says which
             }
-            partialEpoch = nil
-            var start = batchIndex * batchSize
-            var rate: Float = 0
-            while start < order.count {
-                if shouldStop() {
-                    interruption = .stopRequested
-                    partialEpoch = batchIndex > 0 ? PartialEpoch(epoch: epoch, stepsDone: batchIndex, lossSum: lossSum) : nil
-                    return reports
-                }
-                let rows = min(batchSize, order.count - start)
-                let step = (epoch - 1) * stepsPerEpoch + batchIndex
-                rate = options.schedule.rate(step: step, totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch,
-                                             peak: options.learningRate)
-                let batchLoss = stepJob.step(order[start..<(start + rows)], rate: rate, step: step + 1)
-                if let divergence = divergenceGuard.check(meanLoss: batchLoss / Double(rows), epoch: epoch, step: batchIndex + 1,
-                                                          stepsPerEpoch: stepsPerEpoch, learningRate: rate) {
-                    interruption = .diverged(divergence)
-                    return reports
-                }
-                lossSum += batchLoss
-                start += rows
-                batchIndex += 1
-                if batchIndex % progressEvery == 0 {
-                    onEvent(.progress(epoch: epoch, done: start, total: order.count, seconds: seconds(since: started)))
-                }
-            }
-            let trainSeconds = seconds(since: started)
-            let evaluationStarted = DispatchTime.now().uptimeNanoseconds
-            let validationAccuracy = validation.map {
-                Evaluation.run(network, on: $0, workspace: evaluationWorkspace, context: context).accuracy
-            }
-            let testAccuracy = Evaluation.run(network, on: test, workspace: evaluationWorkspace, context: context).accuracy
-            var report = EpochReport(
-                epoch: epoch, trainLoss: lossSum / Double(order.count),
-                validationAccuracy: validationAccuracy, testAccuracy: testAccuracy,
-                trainSeconds: trainSeconds, evaluationSeconds: seconds(since: evaluationStarted),
-                samples: order.count, learningRate: Double(rate))
-            report.isBest = recordIfBest(report)
+            let report = evaluateEpoch(epoch, trained, trainSeconds: Stopwatch.seconds(since: started),
+                                       workspace: evaluationWorkspace)
             epochsCompleted = epoch
             reports.append(report)
             onEvent(.epochFinished(report))
@@ -167,6 +111,80 @@ public final class Trainer {
             }
         }
         return reports
+    }
+
+    /// The step job and every buffer it uses, allocated once for the whole run.
+    private func makeStepJob() -> TrainingStepJob {
+        let workspace = NetworkWorkspace(network: network, capacity: min(options.batchSize, train.count))
+        if options.dropout.isOn {
+            workspace.dropout = DropoutBuffers(settings: options.dropout, seed: options.seed, network: network,
+                                               capacity: workspace.capacity)
+        }
+        let augmenter = options.augmentation.isOn
+            ? Augmenter(settings: options.augmentation, imageShape: train.imageShape, seed: options.seed) : nil
+        let stepJob = TrainingStepJob(network: network, data: train, workspace: workspace, context: context,
+                                      update: update, profile: profile, augmenter: augmenter)
+        stepJob.labelSmoothing = options.labelSmoothing
+        return stepJob
+    }
+
+    /// One epoch's optimizer steps (from where a resumed run stopped, mid-epoch too): the summed
+    /// loss and the last step's rate, or nil when the run stopped or diverged.
+    private func trainEpoch(_ epoch: Int, _ stepJob: TrainingStepJob, started: UInt64,
+                            onEvent: (TrainingEvent) -> Void, shouldStop: () -> Bool) -> (lossSum: Double, rate: Float)? {
+        let batchSize = options.batchSize
+        let progressEvery = max(1, 8192 / batchSize)
+        let totalSteps = stepsPerEpoch * options.epochs
+        generator.shuffle(&order)
+        stepJob.epoch = epoch
+        var (lossSum, batchIndex) = (0.0, 0)
+        if let partial = partialEpoch, partial.epoch == epoch {  // resuming mid-epoch
+            (lossSum, batchIndex) = (partial.lossSum, partial.stepsDone)
+        }
+        partialEpoch = nil
+        var start = batchIndex * batchSize
+        var rate: Float = 0
+        while start < order.count {
+            if shouldStop() {
+                interruption = .stopRequested
+                partialEpoch = batchIndex > 0 ? PartialEpoch(epoch: epoch, stepsDone: batchIndex, lossSum: lossSum) : nil
+                return nil
+            }
+            let rows = min(batchSize, order.count - start)
+            let step = (epoch - 1) * stepsPerEpoch + batchIndex
+            rate = options.schedule.rate(step: step, totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch,
+                                         peak: options.learningRate)
+            let batchLoss = stepJob.step(order[start..<(start + rows)], rate: rate, step: step + 1)
+            if let divergence = divergenceGuard.check(meanLoss: batchLoss / Double(rows), epoch: epoch, step: batchIndex + 1,
+                                                      stepsPerEpoch: stepsPerEpoch, learningRate: rate) {
+                interruption = .diverged(divergence)
+                return nil
+            }
+            lossSum += batchLoss
+            start += rows
+            batchIndex += 1
+            if batchIndex % progressEvery == 0 {
+                onEvent(.progress(epoch: epoch, done: start, total: order.count, seconds: Stopwatch.seconds(since: started)))
+            }
+        }
+        return (lossSum, rate)
+    }
+
+    /// Validation and test accuracy after an epoch, as its report (marked if it is the best).
+    private func evaluateEpoch(_ epoch: Int, _ trained: (lossSum: Double, rate: Float), trainSeconds: Double,
+                               workspace: NetworkWorkspace) -> EpochReport {
+        let evaluationStarted = Stopwatch.now()
+        let validationAccuracy = validation.map {
+            Evaluation.run(network, on: $0, workspace: workspace, context: context).accuracy
+        }
+        let testAccuracy = Evaluation.run(network, on: test, workspace: workspace, context: context).accuracy
+        var report = EpochReport(
+            epoch: epoch, trainLoss: trained.lossSum / Double(order.count),
+            validationAccuracy: validationAccuracy, testAccuracy: testAccuracy,
+            trainSeconds: trainSeconds, evaluationSeconds: Stopwatch.seconds(since: evaluationStarted),
+            samples: order.count, learningRate: Double(trained.rate))
+        report.isBest = recordIfBest(report)
+        return report
     }
 
     /// Keeps `report`'s epoch as the best if its validation accuracy beats every earlier one
@@ -184,8 +202,3 @@ public final class Trainer {
         return true
     }
 }
-
-func seconds(since start: UInt64) -> Double {
-    Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-

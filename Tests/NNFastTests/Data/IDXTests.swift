@@ -9,20 +9,6 @@ func idxBytes(type: UInt8, dims: [UInt32], payload: [UInt8], magic: (UInt8, UInt
     return bytes + payload
 }
 
-/// Expects `body` to throw an NNFastError whose message contains `fragment`.
-func expectError(_ fragment: String, sourceLocation: SourceLocation = #_sourceLocation,
-                 _ body: () throws -> Void) {
-    do {
-        try body()
-        Issue.record("expected an error containing \"\(fragment)\"", sourceLocation: sourceLocation)
-    } catch let error as NNFastError {
-        #expect(error.description.contains(fragment), "got: \(error.description)", sourceLocation: sourceLocation)
-        #expect(!error.description.contains("\n"), "error must be one line", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("expected an NNFastError, got \(error)", sourceLocation: sourceLocation)
-    }
-}
-
 @Suite struct IDXTests {
     static let samples: [IDXArray] = [
         IDXArray(shape: [3, 2, 2], elements: .u8([0, 1, 2, 127, 128, 255, 9, 8, 7, 6, 5, 4])),

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+@Suite struct BenchAndOptionTests {
+    /// `bench --quick --json` (cut to two GEMMs and one elementwise kernel by --filter, to stay
+    /// quick): one JSON object with the measured peak and a result per kernel and thread count.
+    @Test func benchPrintsOneJSONObject() throws {
+        let result = try nnfast(["bench", "--quick", "--json", "--threads", "2", "--filter", "gemm 128"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let peak = try #require(object["peak"] as? [String: Any])
+        #expect((peak["single_thread_gflops"] as? Double ?? 0) > 0)
+        let results = try #require(object["results"] as? [[String: Any]])
+        #expect(results.count == 2, "gemm 128³ on 1 and 2 threads")
+        for entry in results {
+            #expect(entry["kernel"] as? String == "gemm 128³")
+            #expect((entry["gflops"] as? Double ?? 0) > 0)
+        }
+        #expect(result.stdout.split(separator: "\n").count == 1)
+    }
+
+    /// Every command takes --threads the same way: a number ≥ 1 or auto; 0 is refused by the parser.
+    @Test(arguments: [["eval", "x.nnw"], ["bench"], ["train"]])
+    func zeroThreadsIsAUsageError(command: [String]) throws {
+        expectFailure(try nnfast(command + ["--threads", "0"]), status: 64, "--threads")
+    }
+
+    @Test func optionChecksInValidateKeepExit64AndOneLine() throws {
+        expectFailure(try nnfast(["bench", "--layers", "784"]), status: 64, "--layers", "two positive sizes")
+        expectFailure(try nnfast(["train", "--optimizer", "adam", "--momentum", "0.5"]), status: 64, "--momentum")
+    }
+}
