@@ -78,7 +78,8 @@ public struct Dataset: Sendable {
     }
 
     /// Writes images `indices` into the rows of `workspace` from `firstRow` on, as Float
-    /// pixel/255, with their labels.
+    /// `pixel · scale + offset` (the model's normalization; 1/255 and 0 by default), with
+    /// their labels.
     func gather<C: Collection<Int>>(_ indices: C, into workspace: NetworkWorkspace, firstRow: Int = 0,
                                     scale: Float = 1.0 / 255.0, offset: Float = 0) {
         let width = pixelsPerImage

@@ -7,9 +7,9 @@ import CNNFastZlib
 /// Memory follows the data actually inflated, never a header's claim: the first buffer trusts
 /// a size hint only up to `InputLimits.trustedInflateRatio` times the compressed size, and
 /// grows by doubling, so a truncated or crafted file costs about what it really decompresses to.
-public enum Gzip {
+enum Gzip {
     /// Whether `bytes` start with the gzip magic 1f 8b.
-    public static func hasMagic(_ bytes: [UInt8]) -> Bool {
+    static func hasMagic(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
@@ -18,7 +18,7 @@ public enum Gzip {
     /// `expectedSize`, when the caller knows it (e.g. from an IDX header), replaces the
     /// trailer's ISIZE as the size hint; `excess` replaces the error message for output
     /// beyond the limit.
-    public static func decompress(
+    static func decompress(
         _ bytes: [UInt8], file: String, limit: Int = InputLimits.idxBytes, expectedSize: Int? = nil,
         excess: String? = nil
     ) throws(NNFastError) -> [UInt8] {
@@ -31,20 +31,20 @@ public enum Gzip {
     /// The first `count` bytes `bytes` decompress to (fewer when the data ends or is cut off
     /// first): enough to read a header before deciding how much the whole file may take.
     /// Corrupt data is still an error.
-    public static func decompressPrefix(_ bytes: [UInt8], file: String, count: Int) throws(NNFastError) -> [UInt8] {
+    static func decompressPrefix(_ bytes: [UInt8], file: String, count: Int) throws(NNFastError) -> [UInt8] {
         try checkFraming(bytes, file: file)
         var inflater = _Inflater(windowBits: 15 + 16, kind: "gzip", file: file)
         return try inflater.run(bytes, sizeHint: count, limit: count, stopAtLimit: true)
     }
 
     /// Inflates one zlib stream (as in PNG's IDAT data), refusing output beyond `limit` bytes.
-    public static func decompressZlib(_ bytes: [UInt8], file: String, expectedSize: Int, limit: Int) throws(NNFastError) -> [UInt8] {
+    static func decompressZlib(_ bytes: [UInt8], file: String, expectedSize: Int, limit: Int) throws(NNFastError) -> [UInt8] {
         var inflater = _Inflater(windowBits: 15, kind: "zlib", file: file)
         return try inflater.run(bytes, sizeHint: expectedSize, limit: limit, stopAtLimit: false)
     }
 
     /// The most bytes `compressedBytes` of deflate data can decompress to.
-    public static func maximumInflatedSize(compressedBytes: Int) -> Int {
+    static func maximumInflatedSize(compressedBytes: Int) -> Int {
         let (product, overflow) = compressedBytes.multipliedReportingOverflow(by: InputLimits.maximumInflateRatio)
         return overflow ? Int.max : product
     }

@@ -59,7 +59,7 @@ struct IDXHeader {
 extension IDXArray {
     /// Parses an uncompressed IDX file, checking the header against the byte count *before*
     /// allocating anything the header asks for. `file` names the source in errors.
-    public static func parse(_ bytes: [UInt8], file: String, inflated: Bool = false) throws(NNFastError) -> IDXArray {
+    static func parse(_ bytes: [UInt8], file: String, inflated: Bool = false) throws(NNFastError) -> IDXArray {
         let header = try IDXHeader.parse(bytes, file: file, inflated: inflated)
         let actualBytes = bytes.count - header.size
         guard header.dataBytes <= actualBytes else {
@@ -95,13 +95,13 @@ extension IDXArray {
     /// rest into a buffer of exactly the size the header declares (refusing a header that
     /// claims more than the compressed file could hold, and data that runs past it). So a
     /// truncated or crafted file never costs more memory than its real content.
-    public static func load(_ path: String) throws(NNFastError) -> IDXArray {
+    static func load(_ path: String) throws(NNFastError) -> IDXArray {
         try decode(try FileBytes.read(path), file: path)
     }
 
     /// An IDX file's bytes, gzip-compressed or plain, as `load` reads them (`path` names the
     /// source in errors).
-    public static func decode(_ bytes: [UInt8], file path: String) throws(NNFastError) -> IDXArray {
+    static func decode(_ bytes: [UInt8], file path: String) throws(NNFastError) -> IDXArray {
         guard Gzip.hasMagic(bytes) else { return try parse(bytes, file: path) }
         let prefix = try Gzip.decompressPrefix(bytes, file: path, count: IDXHeader.maximumSize)
         guard prefix.count == IDXHeader.maximumSize else {
@@ -121,7 +121,7 @@ extension IDXArray {
     }
 
     /// The IDX encoding of this array (uncompressed).
-    public func encoded() -> [UInt8] {
+    func encoded() -> [UInt8] {
         var bytes: [UInt8] = [0, 0, elementType.rawValue, UInt8(shape.count)]
         for size in shape { appendBigEndian(UInt32(size), to: &bytes) }
         switch elements {

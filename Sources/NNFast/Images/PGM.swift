@@ -1,12 +1,12 @@
 /// Netpbm PGM: P5 (binary) and P2 (ASCII), maxval 1…65535 (2-byte big-endian samples above
 /// 255), `#` comments anywhere in the header, any width × height.
-public enum PGM {
+enum PGM {
     /// Whether `bytes` start like a PGM file.
-    public static func hasMagic(_ bytes: [UInt8]) -> Bool {
+    static func hasMagic(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") && (bytes[1] == UInt8(ascii: "5") || bytes[1] == UInt8(ascii: "2"))
     }
 
-    public static func decode(_ bytes: [UInt8], file: String) throws(NNFastError) -> GrayImage {
+    static func decode(_ bytes: [UInt8], file: String) throws(NNFastError) -> GrayImage {
         guard hasMagic(bytes) else { throw NNFastError(file, "not a PGM image (expected P5 or P2 magic)") }
         let ascii = bytes[1] == UInt8(ascii: "2")
         var position = 2
@@ -95,7 +95,7 @@ public enum PGM {
     }
 
     /// A P5 file of `image` with maxval 255 (or 65535 with `sixteenBit`).
-    public static func encode(_ image: GrayImage, sixteenBit: Bool = false) -> [UInt8] {
+    static func encode(_ image: GrayImage, sixteenBit: Bool = false) -> [UInt8] {
         let maxval = sixteenBit ? 65535 : 255
         var bytes = Array("P5\n\(image.width) \(image.height)\n\(maxval)\n".utf8)
         for value in image.pixels {

@@ -1,17 +1,17 @@
 /// PNG: 8- and 16-bit grayscale, gray + alpha, RGB and RGBA, non-interlaced, every chunk's
 /// CRC checked, image data inflated through zlib with its size bounded by the header. Color is
 /// reduced to luminance (Rec. 601 weights); transparent pixels are composited over white paper.
-public enum PNG {
+enum PNG {
     static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
-    public static func hasMagic(_ bytes: [UInt8]) -> Bool {
+    static func hasMagic(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 8 && Array(bytes[0..<8]) == signature
     }
 
     /// Decodes in the order of the format: signature and chunks (each CRC checked), the IHDR
     /// header, the image data inflated into exactly the size the header implies, the row
     /// filters undone, then each pixel reduced to gray.
-    public static func decode(_ bytes: [UInt8], file: String) throws(NNFastError) -> GrayImage {
+    static func decode(_ bytes: [UInt8], file: String) throws(NNFastError) -> GrayImage {
         guard hasMagic(bytes) else { throw NNFastError(file, "not a PNG image (bad signature)") }
         var (header, compressed) = try readChunks(bytes, file: file)
         guard !compressed.isEmpty else { throw NNFastError(file, "corrupt PNG: no image data") }

@@ -25,15 +25,13 @@ func gemm(
         applyEpilogueOnly(c, rows: m, cols: n, ldc: ldc, epilogue: epilogue)
         return
     }
+    let operands = _GEMMOperands(transA: transA, transB: transB, m: m, n: n, k: k,
+                                 a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
     if gemmPrefersPacked(m: m, n: n, k: k) {
-        gemmPacked(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
-                   c: c, ldc: ldc, epilogue: epilogue, scratch: scratch, threads: threads)
+        gemmPacked(operands, epilogue: epilogue, scratch: scratch, threads: threads)
         return
     }
-    let plan = _GEMMPanelPlan(
-        transA: transA, transB: transB, m: m, n: n, k: k,
-        a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, epilogue: epilogue, scratch: scratch,
-        prepackedB: prepackedB)
+    let plan = _GEMMPanelPlan(operands, epilogue: epilogue, scratch: scratch, prepackedB: prepackedB)
     let workers = gemmWorkerCount(m: m, n: n, k: k, threads: threads, panels: plan.panelCount)
     if workers <= 1 {
         plan.computePanels(0..<plan.panelCount)
@@ -82,6 +80,20 @@ func applyEpilogueOnly(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, l
     }
 }
 
+/// One GEMM call's operands as the entry point received them: op(A) is m×k, op(B) k×n, C m×n,
+/// each with its row stride (A stored k×m when `transA`, B stored n×k when `transB`). Both
+/// plans (panel and packed) work from it. `@unchecked Sendable` because of the pointers:
+/// threads only read A and B, and each writes only its own part of C.
+struct _GEMMOperands: @unchecked Sendable {
+    let transA: Bool, transB: Bool, m: Int, n: Int, k: Int
+    let a: UnsafePointer<Float>, lda: Int
+    let b: UnsafePointer<Float>, ldb: Int
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+
+    /// NR-wide column panels of C (the last may be ragged).
+    var panelCount: Int { (n + gemmNR - 1) / gemmNR }
+}
+
 /// A GEMM split into NR-wide column panels of C. B panels are read in place when B is not
 /// transposed (its rows are already contiguous along N) — including the ragged last panel when
 /// B's row stride has room for a whole NR-float read; a transposed B, and a ragged last panel
@@ -90,67 +102,60 @@ func applyEpilogueOnly(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, l
 /// The raw pointers make this `@unchecked Sendable`: threads only read A, B and the packed
 /// panels, and each writes only its own column panels of C.
 struct _GEMMPanelPlan: @unchecked Sendable {
-    let transA: Bool, m: Int, n: Int, k: Int
-    let a: UnsafePointer<Float>, lda: Int
-    let b: UnsafePointer<Float>, ldb: Int
-    let c: UnsafeMutablePointer<Float>, ldc: Int
+    let x: _GEMMOperands
     let epilogue: GEMMEpilogue
     let packed: UnsafePointer<Float>
     /// Panels below this index read B in place; the rest read the packed copy.
     let firstPackedPanel: Int
     let panelCount: Int
 
-    init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue, scratch: GEMMScratch,
-         prepackedB: UnsafePointer<Float>? = nil) {
-        self.transA = transA; self.m = m; self.n = n; self.k = k
-        self.a = a; self.lda = lda; self.b = b; self.ldb = ldb; self.c = c; self.ldc = ldc
+    init(_ x: _GEMMOperands, epilogue: GEMMEpilogue, scratch: GEMMScratch, prepackedB: UnsafePointer<Float>? = nil) {
+        self.x = x
         self.epilogue = epilogue
-        panelCount = (n + gemmNR - 1) / gemmNR
+        panelCount = x.panelCount
         if let prepackedB {
             // Every panel of op(B) already packed by the caller (`packTransposedPanels`).
             firstPackedPanel = 0
             packed = prepackedB
             return
         }
-        if transB {
+        if x.transB {
             firstPackedPanel = 0
         } else {
-            firstPackedPanel = ldb >= panelCount * gemmNR ? panelCount : n / gemmNR
+            firstPackedPanel = x.ldb >= panelCount * gemmNR ? panelCount : x.n / gemmNR
         }
         let packedPanels = panelCount - firstPackedPanel
-        let buffer = scratch.reserve(max(packedPanels * k * gemmNR, 1))
+        let buffer = scratch.reserve(max(packedPanels * x.k * gemmNR, 1))
         for panel in firstPackedPanel..<panelCount {
             let col0 = panel * gemmNR
-            packPanelB(transB: transB, k: k, col0: col0, width: min(gemmNR, n - col0),
-                       b: b, ldb: ldb, into: buffer + (panel - firstPackedPanel) * k * gemmNR)
+            packPanelB(transB: x.transB, k: x.k, col0: col0, width: min(gemmNR, x.n - col0),
+                       b: x.b, ldb: x.ldb, into: buffer + (panel - firstPackedPanel) * x.k * gemmNR)
         }
         packed = UnsafePointer(buffer)
     }
 
     /// Computes every tile of C in the given column panels.
     func computePanels(_ panels: Range<Int>) {
-        let aRowStride = transA ? 1 : lda
-        let aKStride = transA ? lda : 1
+        let aRowStride = x.transA ? 1 : x.lda
+        let aKStride = x.transA ? x.lda : 1
         for panel in panels {
             let col0 = panel * gemmNR
-            let cols = min(gemmNR, n - col0)
+            let cols = min(gemmNR, x.n - col0)
             let bPanel: UnsafePointer<Float>
             let bKStride: Int
             if panel < firstPackedPanel {
-                bPanel = b + col0
-                bKStride = ldb
+                bPanel = x.b + col0
+                bKStride = x.ldb
             } else {
-                bPanel = packed + (panel - firstPackedPanel) * k * gemmNR
+                bPanel = packed + (panel - firstPackedPanel) * x.k * gemmNR
                 bKStride = gemmNR
             }
             var row0 = 0
-            while row0 < m {
+            while row0 < x.m {
                 gemmMicroKernel(
-                    k: k, a: a + row0 * aRowStride, aRowStride: aRowStride, aKStride: aKStride,
+                    k: x.k, a: x.a + row0 * aRowStride, aRowStride: aRowStride, aKStride: aKStride,
                     b: bPanel, bKStride: bKStride,
-                    c: c + row0 * ldc + col0, ldc: ldc, rows: min(gemmMR, m - row0), cols: cols,
+                    c: x.c + row0 * x.ldc + col0, ldc: x.ldc, rows: min(gemmMR, x.m - row0), cols: cols,
                     column: col0, epilogue: epilogue)
                 row0 += gemmMR
             }

@@ -8,7 +8,7 @@ import Dispatch
 //       pack A's block into MR-tall panels
 //       for each NR-wide panel of B                    (B panel: KC × NR, in L1/L2)
 //         for each MR-tall panel of the A block        (A panel: MR × KC, streamed from L2)
-//           micro-kernel → MR × 16 tile of C
+//           micro-kernel → MR × NR tile of C (6×32 with AVX-512, 4×16 otherwise)
 //
 // Blocking sizes, measured on Zen 4 (32 KiB L1d, 1 MiB L2 per core) with the 6×32 tile:
 // KC = 512 vs 256 at 1024³ gave the same speed on one thread and ~2% more on two (5.48-5.63
@@ -27,13 +27,8 @@ func gemmPrefersPacked(m: Int, n: Int, k: Int) -> Bool {
     m >= 256 && n >= 256 && k > 512
 }
 
-func gemmPacked(
-    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    c: UnsafeMutablePointer<Float>, ldc: Int,
-    epilogue: GEMMEpilogue, scratch: GEMMScratch, threads: Int
-) {
-    let panelCount = (n + gemmNR - 1) / gemmNR
+func gemmPacked(_ x: _GEMMOperands, epilogue: GEMMEpilogue, scratch: GEMMScratch, threads: Int) {
+    let (m, k, panelCount) = (x.m, x.k, x.panelCount)
     let workers = max(1, threads)
     // Row blocks: a multiple of the worker count, each ≤ MC and a whole number of MR panels.
     let blocksPerWorker = max(1, (m + workers * gemmMCMax - 1) / (workers * gemmMCMax))
@@ -42,10 +37,7 @@ func gemmPacked(
     let bSize = panelCount * gemmKC * gemmNR
     let aSize = blockRows * gemmKC
     let buffer = scratch.reserve(bSize + workers * aSize)
-    let plan = _GEMMPackedPlan(transA: transA, transB: transB, m: m, n: n,
-                               a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-                               packedB: buffer, packedA: buffer + bSize, aSize: aSize,
-                               blockRows: blockRows, panelCount: panelCount)
+    let plan = _GEMMPackedPlan(x: x, packedB: buffer, packedA: buffer + bSize, aSize: aSize, blockRows: blockRows)
     var p0 = 0
     while p0 < k {
         let kc = min(gemmKC, k - p0)
@@ -78,21 +70,19 @@ func gemmPacked(
 /// threads pack disjoint B panels, each packs A into its own region, and each writes only its
 /// own row blocks of C.
 struct _GEMMPackedPlan: @unchecked Sendable {
-    let transA: Bool, transB: Bool, m: Int, n: Int
-    let a: UnsafePointer<Float>, lda: Int
-    let b: UnsafePointer<Float>, ldb: Int
-    let c: UnsafeMutablePointer<Float>, ldc: Int
+    let x: _GEMMOperands
     let packedB: UnsafeMutablePointer<Float>
     let packedA: UnsafeMutablePointer<Float>
-    let aSize: Int, blockRows: Int, panelCount: Int
+    let aSize: Int, blockRows: Int
+    var panelCount: Int { x.panelCount }
 
     /// Packs K slice `[p0, p0 + kc)` of the given NR-wide panels of op(B).
     func packB(p0: Int, kc: Int, panels: Range<Int>) {
-        let sliceStart = transB ? b + p0 : b + p0 * ldb
+        let sliceStart = x.transB ? x.b + p0 : x.b + p0 * x.ldb
         for panel in panels {
             let col0 = panel * gemmNR
-            packPanelB(transB: transB, k: kc, col0: col0, width: min(gemmNR, n - col0),
-                       b: sliceStart, ldb: ldb, into: packedB + panel * kc * gemmNR)
+            packPanelB(transB: x.transB, k: kc, col0: col0, width: min(gemmNR, x.n - col0),
+                       b: sliceStart, ldb: x.ldb, into: packedB + panel * kc * gemmNR)
         }
     }
 
@@ -100,13 +90,13 @@ struct _GEMMPackedPlan: @unchecked Sendable {
     func computeBlocks(p0: Int, kc: Int, worker: Int, workers: Int, epilogue: GEMMEpilogue) {
         let aBlock = packedA + worker * aSize
         var block = worker
-        while block * blockRows < m {
+        while block * blockRows < x.m {
             let row0 = block * blockRows
-            let rows = min(blockRows, m - row0)
+            let rows = min(blockRows, x.m - row0)
             var r = 0
             while r < rows {
-                packPanelA(transA: transA, kc: kc, row0: row0 + r, height: min(gemmMR, rows - r), p0: p0,
-                           a: a, lda: lda, into: aBlock + r * kc)
+                packPanelA(transA: x.transA, kc: kc, row0: row0 + r, height: min(gemmMR, rows - r), p0: p0,
+                           a: x.a, lda: x.lda, into: aBlock + r * kc)
                 r += gemmMR
             }
             for panel in 0..<panelCount {
@@ -117,8 +107,8 @@ struct _GEMMPackedPlan: @unchecked Sendable {
                     gemmMicroKernel(
                         k: kc, a: aBlock + r * kc, aRowStride: 1, aKStride: gemmMR,
                         b: bPanel, bKStride: gemmNR,
-                        c: c + (row0 + r) * ldc + col0, ldc: ldc,
-                        rows: min(gemmMR, rows - r), cols: min(gemmNR, n - col0),
+                        c: x.c + (row0 + r) * x.ldc + col0, ldc: x.ldc,
+                        rows: min(gemmMR, rows - r), cols: min(gemmNR, x.n - col0),
                         column: col0, epilogue: epilogue)
                     r += gemmMR
                 }

@@ -61,8 +61,8 @@ func packPanelA(
     }
 }
 
-/// Packs the panels `panels` of Wᵀ, for W stored k×n… as GEMM's transposed-B panels would be:
-/// op(B) = Wᵀ is `k × n` for W of `n` rows and `k` columns; panel q holds rows
+/// Packs the panels `panels` of Wᵀ as GEMM's transposed-B panels would be: W is stored with
+/// `n` rows and `k` columns, so op(B) = Wᵀ is `k × n`; panel q holds rows
 /// [q·NR, q·NR + NR) of W. Used to pack a layer's Wᵀ once per weight update instead of on every
 /// backward GEMM.
 func packTransposedPanels(

@@ -16,8 +16,8 @@ public final class DenseLayer {
     public let bias: Matrix
     /// Gradients of the batch-mean loss, written by `computeParameterGradients` (the fused
     /// SGD step does not need them).
-    public let weightGradient: Matrix
-    public let biasGradient: Matrix
+    let weightGradient: Matrix
+    let biasGradient: Matrix
     /// Wᵀ in the backward GEMM's packed-panel layout, kept current by the training step so each
     /// step's dX = dZ·Wᵀ reads it instead of every thread packing all of Wᵀ again.
     let packedTransposedWeights: PackedTransposedWeights

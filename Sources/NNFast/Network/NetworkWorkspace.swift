@@ -1,8 +1,8 @@
 /// Every buffer one forward/backward pass needs, sized once for a batch capacity so the
 /// training loop never allocates: the input batch, each layer's activations A and gradients dA,
 /// the labels, and each row's loss.
-public final class NetworkWorkspace {
-    public let capacity: Int
+final class NetworkWorkspace {
+    let capacity: Int
     /// X [capacity × inputSize], filled by the batch gatherer.
     let input: Matrix
     /// A of layer i [capacity × out_i].
@@ -17,7 +17,7 @@ public final class NetworkWorkspace {
     /// Masks and dropped activations, for a training workspace with dropout on.
     var dropout: DropoutBuffers?
 
-    public init(network: Network, capacity: Int) {
+    init(network: Network, capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity
         input = Matrix(rows: capacity, cols: network.inputSize)

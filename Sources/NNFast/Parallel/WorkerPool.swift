@@ -3,7 +3,7 @@ import Synchronization
 
 /// Persistent worker threads for fine-grained parallel work: one training step at batch 32
 /// takes ~100 µs, and forking it through `DispatchQueue.concurrentPerform` costs several µs
-/// per call (BUILD-NOTES, and `nnfast bench` measures both). Workers spin on an atomic
+/// per call (`nnfast bench` measures both on the machine at hand). Workers spin on an atomic
 /// generation counter for a short while after each job, so back-to-back jobs start within
 /// nanoseconds, then sleep on a condition variable so an idle pool costs no CPU.
 ///
@@ -11,12 +11,12 @@ import Synchronization
 ///
 /// A job is an object, not a closure: storing a closure for other threads to call means boxing
 /// its context on the heap on every call, and the training step must not allocate.
-public final class WorkerPool: @unchecked Sendable {
+final class WorkerPool: @unchecked Sendable {
     /// Threads taking part in each `run`, the caller included.
-    public let threadCount: Int
+    let threadCount: Int
     private let shared: _WorkerPoolState
 
-    public init(threads: Int) {
+    init(threads: Int) {
         threadCount = max(1, threads)
         // Yielding while spinning only helps when threads outnumber cores; otherwise it can hand
         // the core to another process for a whole time slice, far longer than a step phase.
@@ -43,7 +43,7 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// Closure form, for code off the hot path (it boxes the closure: one allocation per call).
-    public func run(_ body: (Int) -> Void) {
+    func run(_ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { escapable in run(_ClosureJob(escapable)) }
     }
 }

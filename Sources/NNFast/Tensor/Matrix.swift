@@ -7,7 +7,8 @@
 ///
 /// `Matrix` is a reference type on purpose: layers and workspaces update the same buffers in
 /// place, and the training loop must never copy or reallocate them. Element access through the
-/// subscript is bounds-checked; the kernels reach the storage through `base` inside the module.
+/// subscript is bounds-checked. Layers and the training loop name parts of a matrix with
+/// `MatrixBlock`; only `Kernels/` (and this folder) turn them into pointers through `base`.
 public final class Matrix {
     public let rows: Int
     public let cols: Int

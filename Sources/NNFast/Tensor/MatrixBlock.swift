@@ -2,10 +2,14 @@
 ///
 /// Layers and the training loop say *which part* of a matrix a kernel reads or writes (this
 /// thread's rows of the batch, a block of W's rows, the first `batchRows` rows of dZ) with a
-/// block; only the kernels turn it into a start pointer and a row stride. The block holds its
-/// matrix, so the storage outlives every use of it.
+/// block; only the kernels turn it into a start pointer and a row stride.
+///
+/// A block is made for one kernel call, while its matrix is held by the caller, and it does
+/// not retain the matrix: counting references on every block would have both threads of a
+/// step update the same object's count, dozens of times per step (measured: the batch-32 step
+/// on 2 threads 1.6-5% slower with a retaining block).
 struct MatrixBlock {
-    let matrix: Matrix
+    unowned(unsafe) let matrix: Matrix
     let rows: Range<Int>
     let columns: Range<Int>
 

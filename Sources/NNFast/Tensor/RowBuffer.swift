@@ -4,11 +4,11 @@
 /// object cannot be written that way: every mutating access checks uniqueness for
 /// copy-on-write, and two threads doing so at once race (a thread may copy the array and write
 /// its copy back). This buffer never copies and never moves.
-public final class RowBuffer<Element: BitwiseCopyable> {
-    public let count: Int
+final class RowBuffer<Element: BitwiseCopyable> {
+    let count: Int
     let base: UnsafeMutablePointer<Element>
 
-    public init(repeating value: Element, count: Int) {
+    init(repeating value: Element, count: Int) {
         self.count = count
         base = UnsafeMutablePointer<Element>.allocate(capacity: max(count, 1))
         base.initialize(repeating: value, count: max(count, 1))
@@ -16,7 +16,7 @@ public final class RowBuffer<Element: BitwiseCopyable> {
 
     deinit { base.deallocate() }
 
-    public subscript(index: Int) -> Element {
+    subscript(index: Int) -> Element {
         get {
             precondition(index >= 0 && index < count, "row index out of range")
             return base[index]
@@ -28,7 +28,7 @@ public final class RowBuffer<Element: BitwiseCopyable> {
     }
 
     /// The first `rows` values, as an array.
-    public func prefix(_ rows: Int) -> [Element] {
+    func prefix(_ rows: Int) -> [Element] {
         Array(UnsafeBufferPointer(start: base, count: min(rows, count)))
     }
 }
