@@ -68,11 +68,11 @@ struct PredictCommand: ParsableCommand {
     }
 
     private func classify(_ path: String, with file: ModelFile, size: (width: Int, height: Int), names: [String]) throws {
-        let bytes = path == "-"
-            ? try FileBytes.read(FileHandle.standardInput, name: "(stdin)", maximumBytes: InputLimits.imageFileBytes)
-            : try FileBytes.read(path, maximumBytes: InputLimits.imageFileBytes)
         let name = path == "-" ? "(stdin)" : path
-        let image = try ImageFile.decode(bytes, file: name)
+        let image = path == "-"
+            ? try ImageFile.decode(try FileBytes.read(FileHandle.standardInput, name: name, maximumBytes: InputLimits.imageFileBytes),
+                                   file: name)
+            : try ImageFile.load(path)
         let input: GrayImage
         if raw {
             guard image.width == size.width && image.height == size.height else {

@@ -4,7 +4,9 @@
 
 extension MatrixBlock {
     /// The first element of the block.
-    var start: UnsafeMutablePointer<Float> { matrix.base + rows.lowerBound * matrix.rowStride + columns.lowerBound }
+    var start: UnsafeMutablePointer<Float> { firstRow + columns.lowerBound }
+    /// Column 0 of the block's first row (for kernels that take the column range themselves).
+    var firstRow: UnsafeMutablePointer<Float> { matrix.base + rows.lowerBound * matrix.rowStride }
     /// Distance between the block's rows, in floats.
     var stride: Int { matrix.rowStride }
     /// The floats from the block's first row to the end of its last *padded* row: for the
@@ -62,14 +64,14 @@ func multiplyElementwise(_ x: MatrixBlock, by m: MatrixBlock, into y: MatrixBloc
 /// out[columns] ← Σ over the block's rows of x[·][columns], for `out` a 1×n row (the bias gradient).
 func columnSums(_ x: MatrixBlock, into out: Matrix) {
     precondition(out.rows == 1 && x.columns.upperBound <= out.cols)
-    columnSums(x.matrix.base + x.rows.lowerBound * x.stride, rows: x.rows.count, ld: x.stride,
+    columnSums(x.firstRow, rows: x.rows.count, ld: x.stride,
                columns: x.columns, into: out.base)
 }
 
 /// bias[columns] ← bias − η·Σ over the block's rows of dZ[·][columns] (SGD's fused bias step).
 func subtractScaledColumnSums(_ gradient: MatrixBlock, learningRate: Float, from bias: Matrix) {
     precondition(bias.rows == 1 && gradient.columns.upperBound <= bias.cols)
-    subtractScaledColumnSums(gradient.matrix.base + gradient.rows.lowerBound * gradient.stride, rows: gradient.rows.count,
+    subtractScaledColumnSums(gradient.firstRow, rows: gradient.rows.count,
                              ld: gradient.stride, columns: gradient.columns, learningRate: learningRate, bias: bias.base)
 }
 

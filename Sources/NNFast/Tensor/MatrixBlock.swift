@@ -6,8 +6,10 @@
 ///
 /// A block is made for one kernel call, while its matrix is held by the caller, and it does
 /// not retain the matrix: counting references on every block would have both threads of a
-/// step update the same object's count, dozens of times per step (measured: the batch-32 step
-/// on 2 threads 1.6-5% slower with a retaining block).
+/// step update the same object's count, dozens of times per step. (With a retaining block,
+/// `nnfast bench --quick --filter 'step b'` alternated with the previous binary 3 times on the
+/// 2-core AVX-512 machine gave the batch-32 step on 2 threads 1.6-5.0% slower; that host's
+/// 2-thread figures are noisy, so take it as a sign, not a size.)
 struct MatrixBlock {
     unowned(unsafe) let matrix: Matrix
     let rows: Range<Int>
