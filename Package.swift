@@ -9,18 +9,21 @@ import PackageDescription
 // NNFAST_TARGET_CPU=haswell (AVX2 + FMA). Vector width never changes the arithmetic of an
 // element, so every build gives the same results bit for bit.
 //
-// The GEMM micro-kernel is the one machine-specific piece: with AVX-512 (32 vector registers)
-// it uses a 6×32 tile, otherwise 4×16 (a 6×16 tile spills a register on AVX2). The
-// NNFAST_WIDE_TILE condition selects it, set when the target CPU has AVX-512F.
+// The register file decides two things, both keyed on the NNFAST_AVX512 condition (set when the
+// target CPU has AVX-512F): the GEMM micro-kernel's tile (6×32 on 32 zmm registers, otherwise
+// 6×16 on 16 ymm; Kernels/GEMMTile.swift) and the FMA peak probe's vector width.
 // The flags stay behind `#if arch(x86_64)` so arm64 (NEON) builds unchanged.
 #if arch(x86_64)
 let targetCPU = ProcessInfo.processInfo.environment["NNFAST_TARGET_CPU"] ?? "native"
 let avx512CPUs: Set<String> = ["skylake-avx512", "cascadelake", "cooperlake", "icelake-client", "icelake-server",
                                "tigerlake", "sapphirerapids", "graniterapids", "znver4", "znver5"]
 let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-let wideTile = targetCPU == "native" ? cpuInfo.contains(" avx512f") : avx512CPUs.contains(targetCPU)
+let avx2CPUs: Set<String> = ["haswell", "broadwell", "skylake", "alderlake", "znver1", "znver2", "znver3"]
+let avx512 = targetCPU == "native" ? cpuInfo.contains(" avx512f") : avx512CPUs.contains(targetCPU)
+let avx2 = avx512 || (targetCPU == "native" ? cpuInfo.contains(" avx2") && cpuInfo.contains(" fma")
+                                             : avx2CPUs.contains(targetCPU))
 let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
-    + (wideTile ? [.define("NNFAST_WIDE_TILE")] : [])
+    + (avx512 ? [.define("NNFAST_AVX512")] : []) + (avx2 ? [.define("NNFAST_AVX2")] : [])
 #else
 let cpuFlags: [SwiftSetting] = []
 #endif

@@ -14,8 +14,8 @@ struct ProfileTable {
     func render(title: String) -> String {
         var lines = [title]
         var summary = "  \(fixed(microsecondsPerStep, 1)) µs/step, \(fixed(gflops, 1)) GFLOP/s in the GEMMs' FLOPs"
-        if let peak {
-            summary += " (\(fixed(100 * gflops / peak.gflops(threads: threads), 1))% of the \(threads)-thread peak)"
+        if let percentOfPeak {
+            summary += " (\(fixed(percentOfPeak, 1))% of the \(threads)-thread peak)"
         }
         lines.append(summary)
         lines.append("  " + "phase".rightPadded(to: 14)
@@ -29,11 +29,16 @@ struct ProfileTable {
         return lines.joined(separator: "\n")
     }
 
+    /// GFLOP/s as a percentage of the peak on as many threads (nil without a peak).
+    var percentOfPeak: Double? { peak.map { 100 * gflops / $0.gflops(threads: threads) } }
+
     var json: [String: Any] {
         var phases: [String: Double] = [:]
         for row in profile.rows { phases[row.name] = row.seconds / Double(max(profile.steps, 1)) }
-        return ["threads": threads, "steps": profile.steps,
-                "seconds_per_step": profile.wallSeconds / Double(max(profile.steps, 1)),
-                "gflops": gflops, "phase_seconds_per_step": phases]
+        var entry: [String: Any] = ["threads": threads, "steps": profile.steps,
+                                    "seconds_per_step": profile.wallSeconds / Double(max(profile.steps, 1)),
+                                    "gflops": gflops, "phase_seconds_per_step": phases]
+        if let percentOfPeak { entry["percent_of_peak"] = percentOfPeak }
+        return entry
     }
 }

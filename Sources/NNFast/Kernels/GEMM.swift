@@ -10,11 +10,14 @@ import Dispatch
 /// (`gemmPacked`); the rest — every batch-32 layer of the MLP — run unpacked: A is read in
 /// place, and so is B unless it is transposed (then its panels are packed once into scratch).
 ///
+/// Tile: the micro-kernel shape; the engine passes `GEMMBuildTile`, the tests every selectable
+/// one. A `prepackedB` must have been packed with the same tile's width.
+///
 /// Threads: `threads > 1` splits C into column blocks over `DispatchQueue.concurrentPerform`
 /// when the work is big enough to pay for the fork. Each element of C is accumulated by exactly
 /// one micro-kernel call in K order, so the result is bitwise identical for every `threads`.
-func gemm(
-    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+func gemm<Tile: GEMMTile>(
+    tile: Tile.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int,
     epilogue: GEMMEpilogue = .plain, scratch: GEMMScratch, threads: Int = 1,
@@ -28,10 +31,10 @@ func gemm(
     let operands = _GEMMOperands(transA: transA, transB: transB, m: m, n: n, k: k,
                                  a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
     if gemmPrefersPacked(m: m, n: n, k: k) {
-        gemmPacked(operands, epilogue: epilogue, scratch: scratch, threads: threads)
+        gemmPacked(operands, tile: tile, epilogue: epilogue, scratch: scratch, threads: threads)
         return
     }
-    let plan = _GEMMPanelPlan(operands, epilogue: epilogue, scratch: scratch, prepackedB: prepackedB)
+    let plan = _GEMMPanelPlan<Tile>(operands, epilogue: epilogue, scratch: scratch, prepackedB: prepackedB)
     let workers = gemmWorkerCount(m: m, n: n, k: k, threads: threads, panels: plan.panelCount)
     if workers <= 1 {
         plan.computePanels(0..<plan.panelCount)
@@ -90,18 +93,18 @@ struct _GEMMOperands: @unchecked Sendable {
     let b: UnsafePointer<Float>, ldb: Int
     let c: UnsafeMutablePointer<Float>, ldc: Int
 
-    /// NR-wide column panels of C (the last may be ragged).
-    var panelCount: Int { (n + gemmNR - 1) / gemmNR }
+    /// Column panels of C `width` wide (the last may be ragged).
+    func panelCount(width: Int) -> Int { (n + width - 1) / width }
 }
 
-/// A GEMM split into NR-wide column panels of C. B panels are read in place when B is not
+/// A GEMM split into NR-wide column panels (NR = `Tile.nr`) of C. B panels are read in place when B is not
 /// transposed (its rows are already contiguous along N) — including the ragged last panel when
 /// B's row stride has room for a whole NR-float read; a transposed B, and a ragged last panel
 /// without that room, are packed into scratch once, before any thread starts.
 ///
 /// The raw pointers make this `@unchecked Sendable`: threads only read A, B and the packed
 /// panels, and each writes only its own column panels of C.
-struct _GEMMPanelPlan: @unchecked Sendable {
+struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     let x: _GEMMOperands
     let epilogue: GEMMEpilogue
     let packed: UnsafePointer<Float>
@@ -112,7 +115,7 @@ struct _GEMMPanelPlan: @unchecked Sendable {
     init(_ x: _GEMMOperands, epilogue: GEMMEpilogue, scratch: GEMMScratch, prepackedB: UnsafePointer<Float>? = nil) {
         self.x = x
         self.epilogue = epilogue
-        panelCount = x.panelCount
+        panelCount = x.panelCount(width: Tile.nr)
         if let prepackedB {
             // Every panel of op(B) already packed by the caller (`packTransposedPanels`).
             firstPackedPanel = 0
@@ -122,14 +125,14 @@ struct _GEMMPanelPlan: @unchecked Sendable {
         if x.transB {
             firstPackedPanel = 0
         } else {
-            firstPackedPanel = x.ldb >= panelCount * gemmNR ? panelCount : x.n / gemmNR
+            firstPackedPanel = x.ldb >= panelCount * Tile.nr ? panelCount : x.n / Tile.nr
         }
         let packedPanels = panelCount - firstPackedPanel
-        let buffer = scratch.reserve(max(packedPanels * x.k * gemmNR, 1))
+        let buffer = scratch.reserve(max(packedPanels * x.k * Tile.nr, 1))
         for panel in firstPackedPanel..<panelCount {
-            let col0 = panel * gemmNR
-            packPanelB(transB: x.transB, k: x.k, col0: col0, width: min(gemmNR, x.n - col0),
-                       b: x.b, ldb: x.ldb, into: buffer + (panel - firstPackedPanel) * x.k * gemmNR)
+            let col0 = panel * Tile.nr
+            packPanelB(transB: x.transB, k: x.k, col0: col0, width: min(Tile.nr, x.n - col0), nr: Tile.nr,
+                       b: x.b, ldb: x.ldb, into: buffer + (panel - firstPackedPanel) * x.k * Tile.nr)
         }
         packed = UnsafePointer(buffer)
     }
@@ -139,25 +142,25 @@ struct _GEMMPanelPlan: @unchecked Sendable {
         let aRowStride = x.transA ? 1 : x.lda
         let aKStride = x.transA ? x.lda : 1
         for panel in panels {
-            let col0 = panel * gemmNR
-            let cols = min(gemmNR, x.n - col0)
+            let col0 = panel * Tile.nr
+            let cols = min(Tile.nr, x.n - col0)
             let bPanel: UnsafePointer<Float>
             let bKStride: Int
             if panel < firstPackedPanel {
                 bPanel = x.b + col0
                 bKStride = x.ldb
             } else {
-                bPanel = packed + (panel - firstPackedPanel) * x.k * gemmNR
-                bKStride = gemmNR
+                bPanel = packed + (panel - firstPackedPanel) * x.k * Tile.nr
+                bKStride = Tile.nr
             }
             var row0 = 0
             while row0 < x.m {
-                gemmMicroKernel(
+                Tile.multiply(
                     k: x.k, a: x.a + row0 * aRowStride, aRowStride: aRowStride, aKStride: aKStride,
                     b: bPanel, bKStride: bKStride,
-                    c: x.c + row0 * x.ldc + col0, ldc: x.ldc, rows: min(gemmMR, x.m - row0), cols: cols,
+                    c: x.c + row0 * x.ldc + col0, ldc: x.ldc, rows: min(Tile.mr, x.m - row0), cols: cols,
                     column: col0, epilogue: epilogue)
-                row0 += gemmMR
+                row0 += Tile.mr
             }
         }
     }

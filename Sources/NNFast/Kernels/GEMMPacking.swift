@@ -2,60 +2,60 @@
 // NR consecutive floats per K step whatever B's layout. The transpose of B is absorbed here:
 // no transposed copy of a whole matrix is ever made.
 
-/// Packs columns `[col0, col0 + width)` of op(B) (width ≤ NR) into a zero-padded K×NR panel.
+/// Packs columns `[col0, col0 + width)` of op(B) (width ≤ `nr`) into a zero-padded K×`nr` panel.
 ///
 /// op(B)[p, j] is `b[p·ldb + j]`, or `b[j·ldb + p]` when `transB`.
 @inline(__always)
 func packPanelB(
-    transB: Bool, k: Int, col0: Int, width: Int,
+    transB: Bool, k: Int, col0: Int, width: Int, nr: Int,
     b: UnsafePointer<Float>, ldb: Int, into panel: UnsafeMutablePointer<Float>
 ) {
     if transB {
         // op(B) column j is row j of the stored matrix: read each stored row once, contiguously.
-        if width < gemmNR { panel.update(repeating: 0, count: k * gemmNR) }
+        if width < nr { panel.update(repeating: 0, count: k * nr) }
         for jj in 0..<width {
             let source = b + (col0 + jj) * ldb
             var destination = panel + jj
             for p in 0..<k {
                 destination.pointee = source[p]
-                destination += gemmNR
+                destination += nr
             }
         }
     } else {
         for p in 0..<k {
             let source = b + p * ldb + col0
-            let destination = panel + p * gemmNR
+            let destination = panel + p * nr
             for jj in 0..<width { destination[jj] = source[jj] }
-            for jj in width..<gemmNR { destination[jj] = 0 }
+            for jj in width..<nr { destination[jj] = 0 }
         }
     }
 }
 
-/// Packs rows `[row0, row0 + height)` (height ≤ MR) and steps `[p0, p0 + kc)` of op(A) into an
+/// Packs rows `[row0, row0 + height)` (height ≤ `mr`) and steps `[p0, p0 + kc)` of op(A) into an
 /// MR-interleaved panel: step p holds the MR row values at `panel + p·MR`, zero past `height`,
 /// so the micro-kernel reads A contiguously (row stride 1, K stride MR).
 ///
 /// op(A)[i, p] is `a[i·lda + p]`, or `a[p·lda + i]` when `transA`.
 @inline(__always)
 func packPanelA(
-    transA: Bool, kc: Int, row0: Int, height: Int, p0: Int,
+    transA: Bool, kc: Int, row0: Int, height: Int, mr: Int, p0: Int,
     a: UnsafePointer<Float>, lda: Int, into panel: UnsafeMutablePointer<Float>
 ) {
     if transA {
         for p in 0..<kc {
             let source = a + (p0 + p) * lda + row0
-            let destination = panel + p * gemmMR
+            let destination = panel + p * mr
             for r in 0..<height { destination[r] = source[r] }
-            for r in height..<gemmMR { destination[r] = 0 }
+            for r in height..<mr { destination[r] = 0 }
         }
     } else {
-        if height < gemmMR { panel.update(repeating: 0, count: kc * gemmMR) }
+        if height < mr { panel.update(repeating: 0, count: kc * mr) }
         for r in 0..<height {
             let source = a + (row0 + r) * lda + p0
             var destination = panel + r
             for p in 0..<kc {
                 destination.pointee = source[p]
-                destination += gemmMR
+                destination += mr
             }
         }
     }
@@ -71,7 +71,7 @@ func packTransposedPanels(
 ) {
     for panel in panels {
         let col0 = panel * gemmNR
-        packPanelB(transB: true, k: k, col0: col0, width: min(gemmNR, n - col0), b: w, ldb: ldw,
+        packPanelB(transB: true, k: k, col0: col0, width: min(gemmNR, n - col0), nr: gemmNR, b: w, ldb: ldw,
                    into: buffer + panel * k * gemmNR)
     }
 }

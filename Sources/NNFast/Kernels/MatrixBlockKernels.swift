@@ -30,7 +30,7 @@ func gemm(_ a: MatrixBlock, _ opA: Transpose, _ b: MatrixBlock, _ opB: Transpose
     precondition(k == kB, "GEMM inner dimensions differ: \(k) vs \(kB)")
     precondition(c.rows.count == m && c.columns.count == n,
                  "GEMM output is \(c.rows.count)×\(c.columns.count), expected \(m)×\(n)")
-    gemm(transA: opA.isTransposed, transB: opB.isTransposed, m: m, n: n, k: k,
+    gemm(tile: GEMMBuildTile.self, transA: opA.isTransposed, transB: opB.isTransposed, m: m, n: n, k: k,
          a: a.start, lda: a.stride, b: b.start, ldb: b.stride, c: c.start, ldc: c.stride,
          epilogue: epilogue, scratch: scratch, threads: threads, prepackedB: prepackedB?.panels)
 }

@@ -14,7 +14,8 @@ public struct MachinePeak: Sendable, Equatable {
     }
 
     public static func measure(threads: Int) -> MachinePeak {
-        let iterations = 200_000
+        // ~2 ms per sample on one core whatever the vector width, long enough to dwarf a thread's start.
+        let iterations = 16_000_000 / fmaProbeVectorWidth
         let flops = Double(iterations * fmaProbeFLOPsPerIteration)
         // Results go to a sink that is checked, so the optimizer cannot drop the probe calls.
         let sink = _ProbeSink()

@@ -4,7 +4,8 @@ import Testing
 /// The engine GEMM on guarded operands (A and B end at an inaccessible page, C is framed by
 /// canaries) against the float64 reference, for an explicit epilogue.
 func checkGuardedGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, epilogue: (alpha: Float, beta: Float),
-                      bias: [Float]? = nil, activation: ActivationKernel = .identity, threads: Int = 1) {
+                      bias: [Float]? = nil, activation: ActivationKernel = .identity, threads: Int = 1,
+                      tile: any GEMMTile.Type = GEMMBuildTile.self) {
     let lda = transA ? m : k, ldb = transB ? k : n, ldc = n
     let aValues = randomFloats((transA ? k : m) * lda, seed: 11)
     let bValues = randomFloats((transB ? n : k) * ldb, seed: 12)
@@ -15,7 +16,7 @@ func checkGuardedGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, epilog
     let scratch = GEMMScratch()
     bias.withOptionalPointer { biasPointer in
         framed.withUnsafeMutableBufferPointer { c in
-            gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a.pointer, lda: lda, b: b.pointer, ldb: ldb,
+            gemm(tile: tile, transA: transA, transB: transB, m: m, n: n, k: k, a: a.pointer, lda: lda, b: b.pointer, ldb: ldb,
                  c: c.baseAddress! + 32, ldc: ldc,
                  epilogue: GEMMEpilogue(alpha: epilogue.alpha, beta: epilogue.beta, bias: biasPointer, activation: activation),
                  scratch: scratch, threads: threads)
@@ -37,7 +38,7 @@ func checkGuardedGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, epilog
             worst = max(worst, abs(actual - Float(value)) / bound)
         }
     }
-    #expect(worst <= 1, "m=\(m) n=\(n) k=\(k) transA=\(transA) transB=\(transB) threads=\(threads): \(worst)× the bound")
+    #expect(worst <= 1, "\(tile) m=\(m) n=\(n) k=\(k) transA=\(transA) transB=\(transB) threads=\(threads): \(worst)× the bound")
 }
 
 extension Optional where Wrapped == [Float] {
@@ -50,25 +51,36 @@ extension Optional where Wrapped == [Float] {
 }
 
 @Suite struct GEMMPathTests {
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func unpackedPathStaysInsideItsBuffers(transA: Bool, transB: Bool) {
-        for (m, n, k) in [(1, 1, 1), (7, 13, 5), (33, 17, 65), (32, 100, 784), (100, 10, 32), (5, 33, 200)] {
-            checkGuardedGEMM(m: m, n: n, k: k, transA: transA, transB: transB, epilogue: (1, 0))
+    @Test(arguments: gemmSelectableTiles.map(TileCase.init))
+    func unpackedPathStaysInsideItsBuffers(tile: TileCase) {
+        for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+            for (m, n, k) in [(1, 1, 1), (7, 13, 5), (33, 17, 65), (32, 100, 784), (100, 10, 32), (5, 33, 200)] {
+                checkGuardedGEMM(m: m, n: n, k: k, transA: transA, transB: transB, epilogue: (1, 0), tile: tile.type)
+            }
         }
     }
 
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func packedPathMatchesReference(transA: Bool, transB: Bool) {
+    @Test(arguments: gemmSelectableTiles.map(TileCase.init))
+    func packedPathMatchesReference(tile: TileCase) {
         // Above the packed threshold, with ragged edges in every dimension and several K slices.
         let (m, n, k) = (261, 259, 777)
         #expect(gemmPrefersPacked(m: m, n: n, k: k))
-        checkGuardedGEMM(m: m, n: n, k: k, transA: transA, transB: transB, epilogue: (0.5, -1))
+        for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+            checkGuardedGEMM(m: m, n: n, k: k, transA: transA, transB: transB, epilogue: (0.5, -1), tile: tile.type)
+        }
     }
 
     @Test func packedPathAppliesBiasAndActivationOnlyAfterTheLastSlice() {
         let bias = randomFloats(259, seed: 14)
-        checkGuardedGEMM(m: 257, n: 259, k: 600, transA: false, transB: false, epilogue: (1, 0), bias: bias, activation: .relu)
-        checkGuardedGEMM(m: 257, n: 259, k: 600, transA: true, transB: false, epilogue: (1, 0), bias: bias, activation: .tanh)
+        for tile in gemmSelectableTiles {
+            checkGuardedGEMM(m: 257, n: 259, k: 600, transA: false, transB: false, epilogue: (1, 0), bias: bias,
+                             activation: .relu, tile: tile)
+            checkGuardedGEMM(m: 257, n: 259, k: 600, transA: true, transB: false, epilogue: (1, 0), bias: bias,
+                             activation: .tanh, tile: tile)
+            // The unpacked path's epilogue, ragged in both directions.
+            checkGuardedGEMM(m: 33, n: 259, k: 65, transA: false, transB: true, epilogue: (1, 0.5), bias: bias,
+                             activation: .sigmoid, tile: tile)
+        }
     }
 
     @Test func packedPathIsBitwiseIdenticalOnOneAndTwoThreads() {
@@ -79,6 +91,8 @@ extension Optional where Wrapped == [Float] {
         Matrix.multiply(a, b, into: one, threads: 1)
         Matrix.multiply(a, b, into: two, threads: 2)
         #expect(one.values == two.values)
-        checkGuardedGEMM(m: m, n: n, k: k, transA: false, transB: true, epilogue: (1, 0), threads: 2)
+        for tile in gemmSelectableTiles {
+            checkGuardedGEMM(m: m, n: n, k: k, transA: false, transB: true, epilogue: (1, 0), threads: 2, tile: tile)
+        }
     }
 }

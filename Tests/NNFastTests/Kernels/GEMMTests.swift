@@ -1,7 +1,7 @@
 import Testing
 @testable import NNFast
 
-/// Awkward shapes: unit, primes around the 4×16 tile, the MLP's layer shapes, long skinny ones.
+/// Awkward shapes: unit, primes around the 6×16 and 6×32 tiles, the MLP's layer shapes, long skinny ones.
 let gemmShapes: [(m: Int, n: Int, k: Int)] = [
     (1, 1, 1), (7, 13, 5), (17, 33, 7), (33, 17, 65), (1, 784, 17), (31, 10, 200),
     (32, 100, 784), (100, 784, 32), (784, 100, 32), (32, 784, 100), (1000, 1, 1000), (5, 16, 1),
@@ -11,7 +11,7 @@ let gemmShapes: [(m: Int, n: Int, k: Int)] = [
 /// the logical widths) and checks every element of C against the error bound
 /// |Δ| ≤ (k + 2)·ε·(|α|·Σ|a||b| + |β|·|c|): the classic bound for a k-term float sum.
 func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float, beta: Float,
-               threads: Int = 1, pad: Int = 3) {
+               threads: Int = 1, pad: Int = 3, tile: any GEMMTile.Type = GEMMBuildTile.self) {
     let aRows = transA ? k : m, aCols = transA ? m : k
     let bRows = transB ? n : k, bCols = transB ? k : n
     let lda = aCols + pad, ldb = bCols + pad, ldc = n + pad
@@ -26,7 +26,7 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             actual.withUnsafeMutableBufferPointer { c in
-                gemm(transA: transA, transB: transB, m: m, n: n, k: k,
+                gemm(tile: tile, transA: transA, transB: transB, m: m, n: n, k: k,
                      a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc,
                      epilogue: GEMMEpilogue(alpha: alpha, beta: beta), scratch: scratch, threads: threads)
             }
@@ -47,14 +47,41 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
         // The padding past column n belongs to nobody: it must come back untouched.
         for j in n..<ldc { #expect(actual[i * ldc + j] == c0[i * ldc + j], "padding written at (\(i), \(j))") }
     }
-    #expect(worst <= 1, "m=\(m) n=\(n) k=\(k) transA=\(transA) transB=\(transB) α=\(alpha) β=\(beta): error \(worst)× the bound")
+    #expect(worst <= 1, "\(tile) m=\(m) n=\(n) k=\(k) transA=\(transA) transB=\(transB) α=\(alpha) β=\(beta): error \(worst)× the bound")
 }
 
 @Suite struct GEMMTests {
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func everyTransposePairMatchesReference(transA: Bool, transB: Bool) {
-        for shape in gemmShapes {
-            checkGEMM(m: shape.m, n: shape.n, k: shape.k, transA: transA, transB: transB, alpha: 1, beta: 0)
+    /// Every tile a build can select, whichever this build uses: the AVX-512 tile compiled for
+    /// AVX2 (or the reverse) is slow but must compute the same thing.
+    @Test(arguments: gemmSelectableTiles.map(TileCase.init))
+    func everyTransposePairMatchesReference(tile: TileCase) {
+        for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+            for shape in gemmShapes {
+                checkGEMM(m: shape.m, n: shape.n, k: shape.k, transA: transA, transB: transB, alpha: 1, beta: 0,
+                          tile: tile.type)
+            }
+        }
+    }
+
+    /// Each tile sums every element in the same order (one FMA per K step), so all tiles — and
+    /// so all ISAs — give the same bits, on the unpacked and the packed path.
+    @Test func everyTileGivesTheSameBits() {
+        for (m, n, k) in [(33, 17, 65), (32, 100, 784), (261, 259, 777)] {
+            let a = randomFloats(m * k, seed: 21), b = randomFloats(k * n, seed: 22)
+            var results: [[Float]] = []
+            for tile in gemmSelectableTiles {
+                var c = [Float](repeating: 0, count: m * n)
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        c.withUnsafeMutableBufferPointer { c in
+                            gemm(tile: tile, transA: false, transB: true, m: m, n: n, k: k, a: a.baseAddress!, lda: k,
+                                 b: b.baseAddress!, ldb: k, c: c.baseAddress!, ldc: n, scratch: GEMMScratch(), threads: 2)
+                        }
+                    }
+                }
+                results.append(c)
+            }
+            #expect(results.allSatisfy { $0 == results[0] }, "\(m)×\(n)×\(k): tiles differ")
         }
     }
 
@@ -75,7 +102,7 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
-                    gemm(transA: false, transB: false, m: 7, n: 9, k: 5, a: a.baseAddress!, lda: 5,
+                    gemm(tile: GEMMBuildTile.self, transA: false, transB: false, m: 7, n: 9, k: 5, a: a.baseAddress!, lda: 5,
                          b: b.baseAddress!, ldb: 9, c: c.baseAddress!, ldc: 9, scratch: GEMMScratch())
                 }
             }
@@ -103,7 +130,16 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
         }
     }
 
-    @Test func multithreadedMatchesReference() {
-        checkGEMM(m: 240, n: 300, k: 200, transA: false, transB: true, alpha: 1, beta: 0, threads: 2)
+    @Test(arguments: gemmSelectableTiles.map(TileCase.init))
+    func multithreadedMatchesReference(tile: TileCase) {
+        checkGEMM(m: 240, n: 300, k: 200, transA: false, transB: true, alpha: 1, beta: 0, threads: 2, tile: tile.type)
     }
+}
+
+/// A tile as a test argument (named in the test report by its shape).
+struct TileCase: CustomTestStringConvertible, Sendable {
+    let mr: Int, nr: Int
+    init(_ type: any GEMMTile.Type) { (mr, nr) = (type.mr, type.nr) }
+    var type: any GEMMTile.Type { gemmSelectableTiles.first { $0.mr == mr && $0.nr == nr }! }
+    var testDescription: String { "\(mr)×\(nr)" }
 }

@@ -1,0 +1,83 @@
+// The register-blocked heart of GEMM: one MR×NR tile of C, its accumulators held in vector
+// registers for the whole K loop. The tile is the only machine-shaped code in the GEMM; packing
+// and the blocking loops around it are generic in MR and NR (the BLIS split).
+//
+// Which tile a build uses follows from the register file of its target CPU:
+// - AVX-512 (32 zmm registers): `GEMMTile6x32`, 12 accumulators of 16 floats.
+// - AVX2 + FMA (16 ymm registers), and every other target: `GEMMTile6x16`, 12 accumulators of
+//   8 floats, two B vectors and a broadcast: 15 of the 16 registers, none spilled.
+// Both tiles accumulate every element of C in the same order (one FMA per K step, from 0 up), so
+// every tile, thread count and ISA gives the same bits. Tests run each tile against the reference
+// whatever the build selects.
+
+/// One micro-kernel shape: `multiply` accumulates `op(A)[rows × k] · Bpanel[k × NR]` and stores
+/// the epilogue of it into C.
+///
+/// - `a` points at the tile's first A element; row `r`, step `p` is at `a + r·aRowStride + p·aKStride`.
+/// - `b` points at a K×NR panel; step `p` is the NR floats at `b + p·bKStride`.
+/// - Only `rows ≤ MR` rows and `cols ≤ NR` columns of C are read or written. Rows past `rows`
+///   re-read row 0 of A (always in bounds) and their results are dropped.
+protocol GEMMTile: Sendable {
+    /// Tile height: rows of C per call.
+    static var mr: Int { get }
+    /// Tile width: columns of C per call, a multiple of 16 (the epilogue's segment).
+    static var nr: Int { get }
+
+    static func multiply(
+        k: Int,
+        a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
+        column: Int, epilogue: GEMMEpilogue)
+}
+
+#if NNFAST_AVX512
+/// The tile this build's GEMM uses (chosen by the target CPU's register file; see above).
+typealias GEMMBuildTile = GEMMTile6x32
+#else
+typealias GEMMBuildTile = GEMMTile6x16
+#endif
+
+/// Every tile a build can select; the tests check each of them.
+let gemmSelectableTiles: [any GEMMTile.Type] = [GEMMTile6x32.self, GEMMTile6x16.self]
+
+/// The build tile's height: row partitions of GEMM work are multiples of it.
+let gemmMR = GEMMBuildTile.mr
+/// The build tile's width: matrix rows are padded to a multiple of it.
+let gemmNR = GEMMBuildTile.nr
+
+/// The A operands of the tile's rows: row `r` of the tile reads `a + r·stride`, rows at or past
+/// `rows` re-read row 0 (in bounds; their results are dropped).
+@inline(__always)
+func tileRowPointer(_ a: UnsafePointer<Float>, row: Int, rows: Int, stride: Int) -> UnsafePointer<Float> {
+    row < rows ? a + row * stride : a
+}
+
+/// Writes one 16-wide accumulator segment into C through the epilogue, touching only `cols`.
+@inline(__always)
+func storeTileSegment(
+    _ acc: SIMD16<Float>, _ target: UnsafeMutablePointer<Float>, cols: Int, column: Int, epilogue: GEMMEpilogue
+) {
+    if cols == 16 {
+        let raw = UnsafeMutableRawPointer(target)
+        let value = epilogue.apply(
+            acc, column: column,
+            existing: { raw.loadUnaligned(as: SIMD16<Float>.self) },
+            biasVector: { UnsafeRawPointer(epilogue.bias! + column).loadUnaligned(as: SIMD16<Float>.self) })
+        raw.storeBytes(of: value, as: SIMD16<Float>.self)
+    } else {
+        let value = epilogue.apply(
+            acc, column: column,
+            existing: {
+                var v = SIMD16<Float>()
+                for j in 0..<cols { v[j] = target[j] }
+                return v
+            },
+            biasVector: {
+                var v = SIMD16<Float>()
+                for j in 0..<cols { v[j] = epilogue.bias![column + j] }
+                return v
+            })
+        for j in 0..<cols { target[j] = value[j] }
+    }
+}

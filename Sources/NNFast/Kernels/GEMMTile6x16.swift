@@ -1,0 +1,52 @@
+/// The AVX2 tile: 6 rows × 16 columns, 12 ymm accumulators (two SIMD8 per row), two B vectors
+/// and one broadcast: 15 of the 16 registers. Two details keep LLVM from spilling, and a spilled
+/// accumulator's store-to-load chain halves the kernel's speed (measured; why AVX2 builds used a
+/// 4×16 tile before this one): the values are SIMD8, one ymm each, and the K offset advances
+/// with an unchecked add — with a checked one the overflow branch splits the loop body and the
+/// scheduler then hoists all six broadcasts ahead of the FMAs (12 + 6 + 2 > 16 registers).
+/// `tools/check_kernel_registers.py` checks the FMA loops of a build for spills.
+enum GEMMTile6x16: GEMMTile {
+    static var mr: Int { 6 }
+    static var nr: Int { 16 }
+
+    @inline(__always)
+    static func multiply(
+        k: Int,
+        a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
+        column: Int, epilogue: GEMMEpilogue
+    ) {
+        let a0 = a
+        let a1 = tileRowPointer(a, row: 1, rows: rows, stride: aRowStride)
+        let a2 = tileRowPointer(a, row: 2, rows: rows, stride: aRowStride)
+        let a3 = tileRowPointer(a, row: 3, rows: rows, stride: aRowStride)
+        let a4 = tileRowPointer(a, row: 4, rows: rows, stride: aRowStride)
+        let a5 = tileRowPointer(a, row: 5, rows: rows, stride: aRowStride)
+        var offset = 0
+        var bRow = UnsafeRawPointer(b)
+        let bStep = bKStride * MemoryLayout<Float>.stride
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+        var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+        for _ in 0..<k {
+            let b0 = bRow.loadUnaligned(as: SIMD8<Float>.self)
+            let b1 = bRow.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            var s = a0[offset]; c00.addProduct(s, b0); c01.addProduct(s, b1)
+            s = a1[offset]; c10.addProduct(s, b0); c11.addProduct(s, b1)
+            s = a2[offset]; c20.addProduct(s, b0); c21.addProduct(s, b1)
+            s = a3[offset]; c30.addProduct(s, b0); c31.addProduct(s, b1)
+            s = a4[offset]; c40.addProduct(s, b0); c41.addProduct(s, b1)
+            s = a5[offset]; c50.addProduct(s, b0); c51.addProduct(s, b1)
+            offset &+= aKStride  // unchecked: see above
+            bRow += bStep
+        }
+        @inline(__always) func store(_ low: SIMD8<Float>, _ high: SIMD8<Float>, row: Int) {
+            guard row < rows else { return }
+            storeTileSegment(SIMD16(lowHalf: low, highHalf: high), c + row * ldc, cols: cols, column: column,
+                             epilogue: epilogue)
+        }
+        store(c00, c01, row: 0); store(c10, c11, row: 1); store(c20, c21, row: 2)
+        store(c30, c31, row: 3); store(c40, c41, row: 4); store(c50, c51, row: 5)
+    }
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Checks that the hot FMA loops of a release build keep their vectors in registers.
+
+A spilled accumulator turns each FMA into load → FMA → store through the stack, and the
+store-to-load chain halves a kernel's speed without any test noticing. This disassembles the
+binary (objdump), finds every loop (a backward branch) made mostly of vector FMAs in the
+functions that hold the GEMM micro-kernels and the peak probe (innermost loops only: the K
+loops), and counts the vector instructions in it that touch the stack (%rsp or %rbp). Any such access fails the check.
+
+    python3 tools/check_kernel_registers.py [.build/release/nnfast]
+    NNFAST_TARGET_CPU=haswell swift build -c release --scratch-path .build-haswell
+    python3 tools/check_kernel_registers.py .build-haswell/release/nnfast
+
+Prints one line per loop (function, FMAs, stack accesses) and exits 1 on a spill, 2 when no
+kernel loop is found (a renamed function: update KERNELS).
+"""
+import re
+import subprocess
+import sys
+
+# Mangled-name fragments of the functions that contain the kernels' loops.
+KERNELS = {
+    "fmaProbe": "8fmaProbe",
+    "GEMM panel plan": "14_GEMMPanelPlanV13computePanels",
+    "GEMM packed plan": "15_GEMMPackedPlanV13computeBlocks",
+}
+MIN_FMAS = 8
+# A K loop is mostly FMAs (12 of 24 instructions for the 6×16 tile); loops below this share also
+# run an epilogue (activation polynomials, ragged edges through the stack) and are not checked.
+MIN_FMA_SHARE = 0.3
+FUNCTION = re.compile(r"^([0-9a-f]+) <(.+)>:$")
+INSTRUCTION = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(.*)$")
+BRANCH_TARGET = re.compile(r"^([0-9a-f]+) <")
+
+
+def functions(disassembly):
+    """Yields (name, [(address, mnemonic, operands)]) for every function."""
+    name, body = None, []
+    for line in disassembly.splitlines():
+        header = FUNCTION.match(line)
+        if header:
+            if name:
+                yield name, body
+            name, body = header.group(2), []
+            continue
+        instruction = INSTRUCTION.match(line)
+        if name and instruction:
+            body.append((int(instruction.group(1), 16), instruction.group(2), instruction.group(3)))
+    if name:
+        yield name, body
+
+
+def innermost_loops(body):
+    """Every [target, branch] range closed by a backward jump and holding no other such range:
+    the K loops. (Outer loops also hold the epilogue, whose ragged edges go through the stack
+    on purpose.)"""
+    ranges = []
+    for index, (address, mnemonic, operands) in enumerate(body):
+        target = BRANCH_TARGET.match(operands) if mnemonic.startswith("j") else None
+        if target and int(target.group(1), 16) < address:
+            ranges.append((int(target.group(1), 16), address, index))
+    for start, end, index in ranges:
+        if any(start <= s and e <= end and (s, e) != (start, end) for s, e, _ in ranges):
+            continue
+        yield [insn for insn in body[:index + 1] if insn[0] >= start]
+
+
+def is_vector_stack_access(mnemonic, operands):
+    return re.search(r"%[xyz]mm", operands) and re.search(r"\(%r[sb]p", operands) and mnemonic.startswith("v")
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else ".build/release/nnfast"
+    disassembly = subprocess.run(["objdump", "-d", "--no-show-raw-insn", binary], check=True,
+                                 capture_output=True, text=True).stdout
+    found, spills = 0, 0
+    for name, body in functions(disassembly):
+        kernel = next((label for label, fragment in KERNELS.items() if fragment in name), None)
+        if not kernel:
+            continue
+        tile = re.search(r"GEMMTile(\d+x\d+)", name)
+        label = kernel + (f" ({tile.group(1)})" if tile else "")
+        seen = set()
+        for loop in innermost_loops(body):
+            fmas = sum(1 for _, mnemonic, _ in loop if mnemonic.startswith("vfmadd"))
+            if fmas < MIN_FMAS or fmas < MIN_FMA_SHARE * len(loop) or loop[0][0] in seen:
+                continue
+            seen.add(loop[0][0])
+            stack = sum(1 for _, mnemonic, operands in loop if is_vector_stack_access(mnemonic, operands))
+            found += 1
+            spills += stack
+            print(f"{label:32} loop at {loop[0][0]:#x}: {fmas:3} FMAs, {len(loop):4} instructions, "
+                  f"{stack} vector stack accesses{'  ← SPILL' if stack else ''}")
+    if not found:
+        print(f"no kernel loop found in {binary}: were the functions renamed? (KERNELS in this script)")
+        return 2
+    print(f"{found} kernel loops, {spills} vector stack accesses in them")
+    return 1 if spills else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
