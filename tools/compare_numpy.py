@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
-"""nnfast against numpy (OpenBLAS), measured side by side in one invocation.
+"""nnfast against numpy (OpenBLAS), measured side by side, alternating, several rounds.
 
-Runs, in this order, on the same machine:
-  1. numpy matmul (float32) on the square shapes and on the MLP's training-step shapes,
-     with OpenBLAS on 1 thread and on N threads (each in its own subprocess, since OpenBLAS
-     reads its thread count at import);
-  2. `nnfast bench --json` (release build) on the same shapes;
-  3. the numpy float32 version of the default network (tools/numpy_mlp.py), epochs at
-     batch 32 and 256, and `nnfast train` with the same recipe;
-then prints each pair and the ratio (> 1 means nnfast is faster). The machines are shared and
-noisy: only ratios measured in one run mean anything.
+Each round runs, in alternating order (nnfast first in even rounds, numpy first in odd ones):
+  1. `nnfast bench --json` (release build): the square GEMMs and the MLP's training-step shapes;
+  2. numpy matmul (float32) on the same shapes, OpenBLAS on 1 thread and on N threads (each in
+     its own subprocess, since OpenBLAS reads its thread count at import);
+  3. epochs of the default network at batch 32 and 256: tools/numpy_mlp.py (numpy float32)
+     and `nnfast train` with the same recipe.
+Then it prints, per pair, the median and the worst ratio over the rounds (ratio = numpy time /
+nnfast time, > 1 means nnfast is faster), with the CPU, the build's instruction set and GEMM
+tile, and OpenBLAS's kernel. The machines are shared and noisy: only same-run ratios mean
+anything, and the worst of several alternating rounds says more than one best run.
 
-    python3 tools/compare_numpy.py [--threads 2] [--epochs 2] [--quick] [--json out.json]
+    python3 tools/compare_numpy.py [--rounds 5] [--threads 2] [--epochs 2] [--quick] [--json out.json]
+    python3 tools/compare_numpy.py --target-cpu haswell      # an AVX2 build, in .build-haswell
 """
 import argparse
 import json
@@ -22,12 +24,26 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NNFAST = os.path.join(ROOT, ".build", "release", "nnfast")
 
 MATMUL_SNIPPET = r"""
-import json, sys, time
+import ctypes, json, sys, time
 import numpy as np
 shapes = json.loads(sys.argv[1])
+if not shapes:
+    # Describe the BLAS instead: OpenBLAS names the kernel it picked for this CPU.
+    core = "unknown"
+    for line in open("/proc/self/maps"):
+        if "openblas" in line.lower() and ".so" in line:
+            path = line.split()[-1]
+            lib = ctypes.CDLL(path)
+            for symbol in ("openblas_get_corename", "scipy_openblas_get_corename64_", "scipy_openblas_get_corename"):
+                if hasattr(lib, symbol):
+                    getattr(lib, symbol).restype = ctypes.c_char_p
+                    core = getattr(lib, symbol)().decode()
+                    break
+            break
+    print(json.dumps({"numpy": np.__version__, "openblas_core": core}))
+    sys.exit()
 rng = np.random.default_rng(1)
 out = []
 for s in shapes:
@@ -83,68 +99,138 @@ def numpy_epoch_seconds(batch, epochs, data):
     return min(summary["epoch_seconds"]), summary["test_accuracy"]
 
 
-def nnfast_epoch_seconds(batch, epochs, threads, data):
+def nnfast_epoch_seconds(nnfast, batch, epochs, threads, data):
     metrics = os.path.join(ROOT, ".build", f"compare-b{batch}.jsonl")
-    subprocess.run([NNFAST, "train", "--epochs", str(epochs), "--batch", str(batch), "--threads", str(threads),
+    subprocess.run([nnfast, "train", "--epochs", str(epochs), "--batch", str(batch), "--threads", str(threads),
                     "--data", data, "--metrics", metrics, "--quiet"], check=True, capture_output=True)
     with open(metrics) as f:
         reports = [json.loads(line) for line in f]
     return min(r["train_seconds"] for r in reports), reports[-1]["test_accuracy"]
 
 
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def build(target_cpu):
+    """Builds the release binary (for `target_cpu`, in its own scratch folder) and returns its path."""
+    scratch = ".build" if target_cpu is None else f".build-{target_cpu}"
+    env = dict(os.environ)
+    if target_cpu:
+        env["NNFAST_TARGET_CPU"] = target_cpu
+    subprocess.run(["swift", "build", "-c", "release", "--product", "nnfast", "--scratch-path", scratch],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    return os.path.join(ROOT, scratch, "release", "nnfast")
+
+
+class Round:
+    """One round's measurements: the bench report, numpy's GEMM times, and both epochs."""
+
+    def __init__(self, nnfast, args, shapes_of, nnfast_first):
+        self.bench, self.numpy_times, self.epochs = None, {}, {}
+        sides = [self.run_nnfast_gemm, self.run_numpy_gemm]
+        for side in (sides if nnfast_first else reversed(sides)):
+            side(nnfast, args, shapes_of)
+        for batch in (32, 256):
+            pair = [lambda: ("nnfast", nnfast_epoch_seconds(nnfast, batch, args.epochs, args.threads, args.data)),
+                    lambda: ("numpy", numpy_epoch_seconds(batch, args.epochs, args.data))]
+            for run in (pair if nnfast_first else reversed(pair)):
+                name, value = run()
+                self.epochs[(batch, name)] = value
+
+    def run_nnfast_gemm(self, nnfast, args, shapes_of):
+        command = [nnfast, "bench", "--json", "--threads", str(args.threads)] + (["--quick"] if args.quick else [])
+        self.bench = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+    def run_numpy_gemm(self, nnfast, args, shapes_of):
+        for t in sorted({1, args.threads}):
+            self.numpy_times[t] = numpy_matmul_times(shapes_of, t)
+
+
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds; medians and worsts over them")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="skip 2048³")
+    parser.add_argument("--target-cpu", help="build for this CPU (e.g. haswell: an AVX2 build) in .build-<cpu>")
     parser.add_argument("--data", default=os.path.join(ROOT, "Fixtures", "mnist"))
     parser.add_argument("--json", help="also write every number to this file")
     args = parser.parse_args()
 
-    subprocess.run(["swift", "build", "-c", "release", "--product", "nnfast"], cwd=ROOT, check=True,
-                   capture_output=True)
+    nnfast = build(args.target_cpu)
     started = time.time()
-    bench_cmd = [NNFAST, "bench", "--json", "--threads", str(args.threads)] + (["--quick"] if args.quick else [])
-    bench = json.loads(subprocess.run(bench_cmd, check=True, capture_output=True, text=True).stdout)
-    results = [r for r in bench["results"] if r["group"] != "elementwise"]
+    # A warm-up bench run, not counted: it names the shapes (and the build) for numpy's side.
+    first = json.loads(subprocess.run([nnfast, "bench", "--json", "--threads", str(args.threads)]
+                                      + (["--quick"] if args.quick else []),
+                                      check=True, capture_output=True, text=True).stdout)
+    gemm_rows = [r for r in first["results"] if r["group"] != "elementwise"]
     shapes = []
-    for r in results:
+    for r in gemm_rows:
         s = parse_shape(r["kernel"], r["shape"])
         if s not in shapes:
             shapes.append(s)
-    numpy_times = {t: numpy_matmul_times(shapes, t) for t in sorted({1, args.threads})}
+    blas = json.loads(subprocess.run([sys.executable, "-c", MATMUL_SNIPPET, "[]"], check=True,
+                                     capture_output=True, text=True).stdout)
 
-    print(f"GEMM, float32: nnfast vs numpy {__import__('numpy').__version__} matmul (OpenBLAS); "
-          f"ratio = numpy time / nnfast time (> 1: nnfast faster)")
-    print(f"{'kernel':30} {'shape':22} {'thr':>3} {'nnfast':>10} {'numpy':>10} {'ratio':>6}")
+    rounds = []
+    for index in range(args.rounds):
+        rounds.append(Round(nnfast, args, shapes, nnfast_first=index % 2 == 0))
+        print(f"round {index + 1}/{args.rounds} done ({time.time() - started:.0f} s)", file=sys.stderr)
+
+    build_info = first.get("build", {})
+    print(f"CPU: {build_info.get('cpu', 'unknown')}")
+    print(f"nnfast: {build_info.get('instruction_set', '?')} build, GEMM tile {build_info.get('gemm_tile', '?')}; "
+          f"numpy {blas['numpy']}, OpenBLAS kernel {blas['openblas_core']}")
+    print(f"{args.rounds} rounds, alternating which side runs first; ratio = numpy time / nnfast time "
+          f"(> 1: nnfast faster), median [worst]")
+    print()
+    print(f"{'kernel':30} {'shape':22} {'thr':>3} {'nnfast':>10} {'numpy':>10} {'median':>7} {'worst':>6}")
     rows = []
-    for r in results:
+    for r in gemm_rows:
         s = parse_shape(r["kernel"], r["shape"])
-        numpy_seconds = numpy_times[r["threads"]][shapes.index(s)]
-        ratio = numpy_seconds / r["seconds"]
+        ratios, ours, theirs = [], [], []
+        for one in rounds:
+            mine = next(x for x in one.bench["results"] if x["kernel"] == r["kernel"] and x["threads"] == r["threads"])
+            numpy_seconds = one.numpy_times[r["threads"]][shapes.index(s)]
+            ratios.append(numpy_seconds / mine["seconds"])
+            ours.append(mine["seconds"])
+            theirs.append(numpy_seconds)
         rows.append({"kernel": r["kernel"], "shape": r["shape"], "threads": r["threads"],
-                     "nnfast_seconds": r["seconds"], "numpy_seconds": numpy_seconds, "ratio": ratio})
-        print(f"{r['kernel']:30} {r['shape']:22} {r['threads']:>3} {r['seconds'] * 1e6:>8.1f}µs "
-              f"{numpy_seconds * 1e6:>8.1f}µs {ratio:>6.2f}")
+                     "nnfast_seconds": ours, "numpy_seconds": theirs, "ratios": ratios,
+                     "median": median(ratios), "worst": min(ratios)})
+        print(f"{r['kernel']:30} {r['shape']:22} {r['threads']:>3} {median(ours) * 1e6:>8.1f}µs "
+              f"{median(theirs) * 1e6:>8.1f}µs {median(ratios):>7.2f} {min(ratios):>6.2f}")
 
     print()
-    print(f"One epoch (50,000 samples) of 784-100-200-10, best of {args.epochs}: numpy float32 "
+    print(f"One epoch (50,000 samples) of 784-100-200-10, best of {args.epochs} per round: numpy float32 "
           f"(OpenBLAS, default threads) vs nnfast --threads {args.threads}")
     epochs = []
-    for batch in [32, 256]:
-        numpy_seconds, numpy_accuracy = numpy_epoch_seconds(batch, args.epochs, args.data)
-        ours, our_accuracy = nnfast_epoch_seconds(batch, args.epochs, args.threads, args.data)
-        epochs.append({"batch": batch, "numpy_seconds": numpy_seconds, "nnfast_seconds": ours,
-                       "ratio": numpy_seconds / ours, "numpy_test": numpy_accuracy, "nnfast_test": our_accuracy})
-        print(f"  batch {batch:>3}: numpy {numpy_seconds:.3f} s (test {numpy_accuracy * 100:.2f}%), "
-              f"nnfast {ours:.3f} s (test {our_accuracy * 100:.2f}%)  → {numpy_seconds / ours:.2f}× faster")
-    print(f"\n(measured in {time.time() - started:.0f} s; peak by FMA probe: "
-          f"{bench['peak']['single_thread_gflops']:.1f} GFLOP/s on 1 thread, "
-          f"{bench['peak']['all_threads_gflops']:.1f} on {bench['peak']['threads']})")
+    for batch in (32, 256):
+        ratios = [one.epochs[(batch, "numpy")][0] / one.epochs[(batch, "nnfast")][0] for one in rounds]
+        ours = [one.epochs[(batch, "nnfast")][0] for one in rounds]
+        theirs = [one.epochs[(batch, "numpy")][0] for one in rounds]
+        epochs.append({"batch": batch, "nnfast_seconds": ours, "numpy_seconds": theirs, "ratios": ratios,
+                       "median": median(ratios), "worst": min(ratios),
+                       "numpy_test": rounds[-1].epochs[(batch, "numpy")][1],
+                       "nnfast_test": rounds[-1].epochs[(batch, "nnfast")][1]})
+        print(f"  batch {batch:>3}: numpy {median(theirs):.3f} s, nnfast {median(ours):.3f} s (medians)  "
+              f"→ {median(ratios):.2f}× faster [worst {min(ratios):.2f}×]")
+
+    peaks = [one.bench["peak"] for one in rounds]
+    above = sorted({line for one in rounds for line in one.bench.get("above_peak", [])})
+    print(f"\n(measured in {time.time() - started:.0f} s; peak by FMA probe, range over rounds: "
+          f"{min(p['single_thread_gflops'] for p in peaks):.1f}-{max(p['single_thread_gflops'] for p in peaks):.1f} "
+          f"GFLOP/s on 1 thread, {min(p['all_threads_gflops'] for p in peaks):.1f}-"
+          f"{max(p['all_threads_gflops'] for p in peaks):.1f} on {peaks[0]['threads']}; "
+          f"kernels above the peak: {', '.join(above) if above else 'none'})")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"gemm": rows, "epochs": epochs, "peak": bench["peak"],
-                       "training_steps": bench["training_steps"]}, f, indent=1)
+            json.dump({"build": build_info, "blas": blas, "rounds": args.rounds, "gemm": rows, "epochs": epochs,
+                       "peaks": peaks, "above_peak": above,
+                       "training_steps": [one.bench["training_steps"] for one in rounds]}, f, indent=1)
 
 
 if __name__ == "__main__":
