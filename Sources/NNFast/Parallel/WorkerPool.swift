@@ -3,27 +3,59 @@ import Synchronization
 
 /// Persistent worker threads for fine-grained parallel work: one training step at batch 32
 /// takes ~100 µs, and forking it through `DispatchQueue.concurrentPerform` costs several µs
-/// per call (`nnfast bench` measures both on the machine at hand). Workers spin on an atomic
-/// generation counter for a short while after each job, so back-to-back jobs start within
-/// nanoseconds, then sleep on a condition variable so an idle pool costs no CPU.
+/// per call (`nnfast bench` measures both on the machine at hand).
+///
+/// A job has one part per thread, and the parts are claimed, not assigned: every thread, the
+/// caller included, takes the next unclaimed part until none is left. On a quiet machine each
+/// thread takes one. On a loaded one — another process holding a core — a worker may not be
+/// running when the job is published; the caller then runs its part too instead of spinning
+/// while the worker waits for a core, and the step costs what one thread costs, not a
+/// time slice. (Each part writes its own data and its scratch is chosen by part, not by thread,
+/// so who runs a part never changes a result.)
+///
+/// When a worker that claimed a part is descheduled anyway, the caller ends up waiting until it
+/// gets a core back: a scheduler's time slice, milliseconds, where a worker waking from sleep
+/// takes tens of µs. A wait over 0.5 ms is taken as a sign the machine is busy: the pool then
+/// runs the next jobs alone — every part in turn on the caller, the same parts, so the same
+/// results — for a back-off period (50 ms, doubling on each repeat up to 0.8 s), then tries its
+/// workers again. Measured with one competing busy process on 2 cores
+/// (`tools/measure_contention.py`): without the back-off an epoch took 1.7-2.1× its quiet time
+/// (2.4-2.6× before parts were claimed), with it 1.4-1.5×; a spurious back-off on a quiet
+/// machine costs at most one period at one thread's speed.
+///
+/// Waiting is bounded both ways. Workers spin for the next job for a short budget, so back-to-back
+/// jobs start within nanoseconds, then sleep on a condition variable, so an idle pool costs no
+/// CPU. The caller, once it has no part left to claim, spins for a short budget on the parts
+/// still running, then sleeps until the last one ends, handing its core to the thread it waits for.
 ///
 /// `run` is the only entry point; it must not be called concurrently or re-entrantly.
 ///
 /// A job is an object, not a closure: storing a closure for other threads to call means boxing
 /// its context on the heap on every call, and the training step must not allocate.
 final class WorkerPool: @unchecked Sendable {
-    /// Threads taking part in each `run`, the caller included.
+    /// Threads taking part in each `run`, the caller included; also the number of parts.
     let threadCount: Int
     private let shared: _WorkerPoolState
+    /// Until when (`Stopwatch.now()` nanoseconds) jobs run on the caller alone, and the back-off
+    /// period the next slept-through job will set.
+    private var soloUntil: UInt64 = 0
+    private var soloPeriod = WorkerPool.shortestSoloPeriod
+    private static let shortestSoloPeriod: UInt64 = 50_000_000
+    private static let longestSoloPeriod: UInt64 = 800_000_000
+    /// A wait for workers longer than this means one was descheduled (see above).
+    private static let contentionWaitNanoseconds: UInt64 = 500_000
+    /// Jobs run alone since the pool was made (for tests and profiles).
+    private(set) var soloRuns = 0
 
     init(threads: Int) {
         threadCount = max(1, threads)
         // Yielding while spinning only helps when threads outnumber cores; otherwise it can hand
         // the core to another process for a whole time slice, far longer than a step phase.
-        shared = _WorkerPoolState(yieldWhileSpinning: threadCount > ProcessInfo.processInfo.activeProcessorCount)
+        shared = _WorkerPoolState(parts: threadCount,
+                                  yieldWhileSpinning: threadCount > ProcessInfo.processInfo.activeProcessorCount)
         for index in 1..<threadCount {
             let state = shared
-            let thread = Thread { state.workerLoop(index: index) }
+            let thread = Thread { state.workerLoop() }
             thread.name = "nnfast-worker-\(index)"
             thread.start()
         }
@@ -33,13 +65,27 @@ final class WorkerPool: @unchecked Sendable {
         shared.shutDown()
     }
 
-    /// Calls `job.run(part: i)` once for every `i` in `0..<threadCount`, on distinct threads
-    /// (0 on the caller), and returns when all have finished. Allocates nothing.
+    /// Calls `job.run(part: i)` exactly once for every `i` in `0..<threadCount` — each part on
+    /// one thread, one thread possibly running several — and returns when all have finished.
+    /// Allocates nothing.
     func run(_ job: ParallelJob) {
         guard threadCount > 1 else { return job.run(part: 0) }
-        shared.publish(job, workers: threadCount - 1)
-        job.run(part: 0)
-        shared.waitForWorkers()
+        if soloUntil != 0 {
+            if Stopwatch.now() < soloUntil {
+                soloRuns += 1
+                for part in 0..<threadCount { job.run(part: part) }
+                return
+            }
+            soloUntil = 0
+        }
+        shared.publish(job)
+        shared.runClaimedParts()
+        if shared.waitForParts() > WorkerPool.contentionWaitNanoseconds {
+            soloUntil = Stopwatch.now() + soloPeriod
+            soloPeriod = min(soloPeriod * 2, WorkerPool.longestSoloPeriod)
+        } else {
+            soloPeriod = WorkerPool.shortestSoloPeriod
+        }
     }
 
     /// Closure form, for code off the hot path (it boxes the closure: one allocation per call).
@@ -49,7 +95,7 @@ final class WorkerPool: @unchecked Sendable {
 }
 
 /// Work split into parts that may run on different threads at once; parts must write
-/// disjoint data.
+/// disjoint data, and must not wait for one another (one thread may run several in turn).
 protocol ParallelJob: AnyObject {
     func run(part: Int)
 }
@@ -58,78 +104,4 @@ private final class _ClosureJob: ParallelJob {
     let body: (Int) -> Void
     init(_ body: @escaping (Int) -> Void) { self.body = body }
     func run(part: Int) { body(part) }
-}
-
-/// The state the workers share with the pool. The job closure is only written while no worker
-/// runs (before the generation bump that releases them, after `remaining` reaches zero).
-final class _WorkerPoolState: @unchecked Sendable {
-    private let generation = Atomic<Int>(0)
-    private let remaining = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
-    private let condition = NSCondition()
-    private var job: ParallelJob?
-    private let yieldWhileSpinning: Bool
-
-    init(yieldWhileSpinning: Bool) {
-        self.yieldWhileSpinning = yieldWhileSpinning
-    }
-    /// How long a worker spins for the next job before it sleeps.
-    private let spinNanoseconds: UInt64 = 200_000
-
-    func publish(_ newJob: ParallelJob, workers: Int) {
-        job = newJob
-        remaining.store(workers, ordering: .relaxed)
-        condition.lock()
-        generation.add(1, ordering: .releasing)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func waitForWorkers() {
-        var spins = 0
-        while remaining.load(ordering: .acquiring) != 0 {
-            spins += 1
-            // More threads than free cores (`--threads 8` on two): let the workers we wait for run.
-            if yieldWhileSpinning && spins & 4095 == 0 { sched_yield() }
-        }
-        job = nil
-    }
-
-    func shutDown() {
-        condition.lock()
-        stopping.store(true, ordering: .releasing)
-        generation.add(1, ordering: .releasing)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func workerLoop(index: Int) {
-        // Start from the pool's first generation, not from whatever the counter holds when this
-        // thread gets going: a job may have been published before the thread started.
-        var seen = 0
-        while true {
-            var current = generation.load(ordering: .acquiring)
-            if current == seen {
-                let spinStart = DispatchTime.now().uptimeNanoseconds
-                var spins = 0
-                while current == seen {
-                    spins += 1
-                    if spins & 1023 == 0 {
-                        if DispatchTime.now().uptimeNanoseconds - spinStart > spinNanoseconds {
-                            condition.lock()
-                            while generation.load(ordering: .acquiring) == seen { condition.wait() }
-                            condition.unlock()
-                        } else if yieldWhileSpinning {
-                            sched_yield()  // more threads than cores: let the others run
-                        }
-                    }
-                    current = generation.load(ordering: .acquiring)
-                }
-            }
-            seen = current
-            if stopping.load(ordering: .acquiring) { return }
-            job?.run(part: index)
-            remaining.subtract(1, ordering: .releasing)
-        }
-    }
 }

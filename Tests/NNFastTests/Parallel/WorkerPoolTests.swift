@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import NNFast
 
@@ -19,6 +20,11 @@ private final class RecordingJob: ParallelJob, @unchecked Sendable {
     }
 }
 
+/// A flag threads can share (an `Atomic` itself cannot be captured or copied).
+private final class AtomicFlag: Sendable {
+    let value = Atomic<Bool>(false)
+}
+
 @Suite struct WorkerPoolTests {
     @Test(arguments: [1, 2, 3, 5])
     func everyPartRunsExactlyOncePerRun(threads: Int) {
@@ -26,7 +32,38 @@ private final class RecordingJob: ParallelJob, @unchecked Sendable {
         let job = RecordingJob(parts: threads)
         for _ in 0..<200 { pool.run(job) }  // back to back: the spinning hand-over path
         for part in 0..<threads { #expect(job.calls[part] == 200) }
-        #expect(job.threadsSeen.count == threads, "each part on its own thread")
+        // Parts are claimed: a thread may run several, but no more threads than the pool has.
+        #expect(job.threadsSeen.count <= threads)
+    }
+
+    @Test func aWorkerHeldUpSendsTheNextJobsToTheCallerAlone() {
+        let pool = WorkerPool(threads: 2)
+        let caller = ObjectIdentifier(Thread.current)
+        // The caller's part holds on until a worker has started the other part (so the caller
+        // cannot take both); the worker's part then takes 5 ms — to the caller, a worker that
+        // was descheduled — so the pool backs off and runs the next job alone.
+        let workerStarted = AtomicFlag()
+        pool.run { _ in
+            if ObjectIdentifier(Thread.current) == caller {
+                let deadline = Date().addingTimeInterval(5)
+                while !workerStarted.value.load(ordering: .acquiring) && Date() < deadline { sched_yield() }
+            } else {
+                workerStarted.value.store(true, ordering: .releasing)
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+        }
+        let started = workerStarted.value.load(ordering: .acquiring)
+        #expect(started, "no worker ran a part within 5 s")
+        let heldUpEnded = Date()
+        let job = RecordingJob(parts: 2)
+        pool.run(job)
+        #expect(job.calls[0] == 1 && job.calls[1] == 1)
+        // The back-off lasts 50 ms; a test thread descheduled longer than that (a loaded CI
+        // machine under a sanitizer) legitimately finds the pool trying its workers again.
+        if Date().timeIntervalSince(heldUpEnded) < 0.04 {
+            #expect(pool.soloRuns == 1)
+            #expect(job.threadsSeen == [caller], "a backed-off pool runs every part on the caller")
+        }
     }
 
     @Test func workersWokenFromSleepStillRunEveryPart() throws {
