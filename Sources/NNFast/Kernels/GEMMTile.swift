@@ -46,11 +46,15 @@ let gemmMR = GEMMBuildTile.mr
 /// The build tile's width: matrix rows are padded to a multiple of it.
 let gemmNR = GEMMBuildTile.nr
 
-/// The A operands of the tile's rows: row `r` of the tile reads `a + r·stride`, rows at or past
-/// `rows` re-read row 0 (in bounds; their results are dropped).
+/// The A operands of a six-row tile: row `r` reads `a + r·stride`; rows at or past `rows` re-read
+/// row 0 (in bounds; their results are dropped).
 @inline(__always)
-func tileRowPointer(_ a: UnsafePointer<Float>, row: Int, rows: Int, stride: Int) -> UnsafePointer<Float> {
-    row < rows ? a + row * stride : a
+func sixRowPointers(_ a: UnsafePointer<Float>, rows: Int, stride: Int) -> (
+    UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+    UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>
+) {
+    @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { r < rows ? a + r * stride : a }
+    return (a, row(1), row(2), row(3), row(4), row(5))
 }
 
 /// Writes one 16-wide accumulator segment into C through the epilogue, touching only `cols`.

@@ -16,15 +16,9 @@ enum GEMMTile6x32: GEMMTile {
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
         column: Int, epilogue: GEMMEpilogue
     ) {
-        let a0 = a
-        let a1 = tileRowPointer(a, row: 1, rows: rows, stride: aRowStride)
-        let a2 = tileRowPointer(a, row: 2, rows: rows, stride: aRowStride)
-        let a3 = tileRowPointer(a, row: 3, rows: rows, stride: aRowStride)
-        let a4 = tileRowPointer(a, row: 4, rows: rows, stride: aRowStride)
-        let a5 = tileRowPointer(a, row: 5, rows: rows, stride: aRowStride)
+        let (a0, a1, a2, a3, a4, a5) = sixRowPointers(a, rows: rows, stride: aRowStride)
         var offset = 0
         var bRow = UnsafeRawPointer(b)
-        let bStep = bKStride * MemoryLayout<Float>.stride
         var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
         var c20 = SIMD16<Float>(), c21 = SIMD16<Float>(), c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
         var c40 = SIMD16<Float>(), c41 = SIMD16<Float>(), c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
@@ -38,7 +32,7 @@ enum GEMMTile6x32: GEMMTile {
             s = a4[offset]; c40.addProduct(s, b0); c41.addProduct(s, b1)
             s = a5[offset]; c50.addProduct(s, b0); c51.addProduct(s, b1)
             offset &+= aKStride
-            bRow += bStep
+            bRow += bKStride &* MemoryLayout<Float>.stride
         }
         @inline(__always) func store(_ low: SIMD16<Float>, _ high: SIMD16<Float>, row: Int) {
             guard row < rows else { return }
