@@ -25,25 +25,27 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+BLAS_SNIPPET = r"""
+import ctypes, json
+import numpy as np
+# OpenBLAS names the kernel it picked for this CPU.
+core = "unknown"
+for line in open("/proc/self/maps"):
+    if "openblas" in line.lower() and ".so" in line:
+        lib = ctypes.CDLL(line.split()[-1])
+        for symbol in ("openblas_get_corename", "scipy_openblas_get_corename64_", "scipy_openblas_get_corename"):
+            if hasattr(lib, symbol):
+                getattr(lib, symbol).restype = ctypes.c_char_p
+                core = getattr(lib, symbol)().decode()
+                break
+        break
+print(json.dumps({"numpy": np.__version__, "openblas_core": core}))
+"""
+
 MATMUL_SNIPPET = r"""
-import ctypes, json, sys, time
+import json, sys, time
 import numpy as np
 shapes = json.loads(sys.argv[1])
-if not shapes:
-    # Describe the BLAS instead: OpenBLAS names the kernel it picked for this CPU.
-    core = "unknown"
-    for line in open("/proc/self/maps"):
-        if "openblas" in line.lower() and ".so" in line:
-            path = line.split()[-1]
-            lib = ctypes.CDLL(path)
-            for symbol in ("openblas_get_corename", "scipy_openblas_get_corename64_", "scipy_openblas_get_corename"):
-                if hasattr(lib, symbol):
-                    getattr(lib, symbol).restype = ctypes.c_char_p
-                    core = getattr(lib, symbol)().decode()
-                    break
-            break
-    print(json.dumps({"numpy": np.__version__, "openblas_core": core}))
-    sys.exit()
 rng = np.random.default_rng(1)
 out = []
 for s in shapes:
@@ -125,6 +127,10 @@ def build(target_cpu):
     return os.path.join(ROOT, scratch, "release", "nnfast")
 
 
+def gemm_results(bench):
+    return [r for r in bench["results"] if r["group"] != "elementwise"]
+
+
 class Round:
     """One round's measurements: the bench report, numpy's GEMM times, and both epochs."""
 
@@ -143,6 +149,11 @@ class Round:
     def run_nnfast_gemm(self, nnfast, args, shapes_of):
         command = [nnfast, "bench", "--json", "--threads", str(args.threads)] + (["--quick"] if args.quick else [])
         self.bench = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+        if not shapes_of:  # the first round, where nnfast runs first: its names give numpy's shapes
+            for r in gemm_results(self.bench):
+                shape = parse_shape(r["kernel"], r["shape"])
+                if shape not in shapes_of:
+                    shapes_of.append(shape)
 
     def run_numpy_gemm(self, nnfast, args, shapes_of):
         for t in sorted({1, args.threads}):
@@ -162,25 +173,16 @@ def main():
 
     nnfast = build(args.target_cpu)
     started = time.time()
-    # A warm-up bench run, not counted: it names the shapes (and the build) for numpy's side.
-    first = json.loads(subprocess.run([nnfast, "bench", "--json", "--threads", str(args.threads)]
-                                      + (["--quick"] if args.quick else []),
-                                      check=True, capture_output=True, text=True).stdout)
-    gemm_rows = [r for r in first["results"] if r["group"] != "elementwise"]
-    shapes = []
-    for r in gemm_rows:
-        s = parse_shape(r["kernel"], r["shape"])
-        if s not in shapes:
-            shapes.append(s)
-    blas = json.loads(subprocess.run([sys.executable, "-c", MATMUL_SNIPPET, "[]"], check=True,
+    blas = json.loads(subprocess.run([sys.executable, "-c", BLAS_SNIPPET], check=True,
                                      capture_output=True, text=True).stdout)
-
+    shapes = []  # filled by the first round's bench (nnfast runs first in round 1)
     rounds = []
     for index in range(args.rounds):
         rounds.append(Round(nnfast, args, shapes, nnfast_first=index % 2 == 0))
         print(f"round {index + 1}/{args.rounds} done ({time.time() - started:.0f} s)", file=sys.stderr)
 
-    build_info = first.get("build", {})
+    gemm_rows = gemm_results(rounds[0].bench)
+    build_info = rounds[0].bench.get("build", {})
     print(f"CPU: {build_info.get('cpu', 'unknown')}")
     print(f"nnfast: {build_info.get('instruction_set', '?')} build, GEMM tile {build_info.get('gemm_tile', '?')}; "
           f"numpy {blas['numpy']}, OpenBLAS kernel {blas['openblas_core']}")

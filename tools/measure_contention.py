@@ -63,13 +63,10 @@ def main():
     parser.add_argument("--no-single", action="store_true", help="skip the --threads 1 reference")
     args = parser.parse_args()
 
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    print(f"{cpu}, {os.cpu_count()} cores; {args.binary}; default network, {args.epochs} epochs per run, "
+    # The binary names its CPU and build itself (the line `nnfast bench` starts with).
+    build = json.loads(subprocess.run([args.binary, "bench", "--json", "--filter", "none"], check=True,
+                                      capture_output=True, text=True).stdout)["build"]
+    print(f"CPU: {build['cpu']}; {build['instruction_set']} build ({args.binary}); default network, {args.epochs} epochs per run, "
           f"median epoch per run; one competing busy process in the loaded run")
     ratios, single_ratios = [], []
     for index in range(args.rounds):

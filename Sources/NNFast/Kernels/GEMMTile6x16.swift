@@ -1,7 +1,8 @@
 /// The AVX2 tile: 6 rows × 16 columns, 12 ymm accumulators (two SIMD8 per row), two B vectors
 /// and one broadcast: 15 of the 16 registers. Two details keep LLVM from spilling, and a spilled
-/// accumulator's store-to-load chain halves the kernel's speed (measured; why AVX2 builds used a
-/// 4×16 tile before this one): the values are SIMD8, one ymm each, and the K offset advances
+/// accumulator's store-to-load chain halves the kernel's speed (AVX2 build on the AVX-512 Zen 4
+/// kind, `nnfast bench --quick --filter gemm`: 58-61 GFLOP/s spilled, 122-125 not; why AVX2
+/// builds used a 4×16 tile before this one): the values are SIMD8, one ymm each, and the K offset advances
 /// with an unchecked add — with a checked one the overflow branch splits the loop body and the
 /// scheduler then hoists all six broadcasts ahead of the FMAs (12 + 6 + 2 > 16 registers).
 /// `tools/check_kernel_registers.py` checks the FMA loops of a build for spills.

@@ -18,10 +18,11 @@ import Synchronization
 /// takes tens of µs. A wait over 0.5 ms is taken as a sign the machine is busy: the pool then
 /// runs the next jobs alone — every part in turn on the caller, the same parts, so the same
 /// results — for a back-off period (50 ms, doubling on each repeat up to 0.8 s), then tries its
-/// workers again. Measured with one competing busy process on 2 cores
-/// (`tools/measure_contention.py`): without the back-off an epoch took 1.7-2.1× its quiet time
-/// (2.4-2.6× before parts were claimed), with it 1.4-1.5×; a spurious back-off on a quiet
-/// machine costs at most one period at one thread's speed.
+/// workers again. Measured with one competing busy process on the 2-core AVX-512 machine (Zen 4
+/// kind), `python3 tools/measure_contention.py`: a default epoch took 2.4-2.6× its quiet time
+/// before parts were claimed, 1.8-2.2× with claimed parts but no back-off (3 rounds each), and
+/// 1.3-1.6× with both (5 rounds); a spurious back-off on a quiet machine costs at most one
+/// period at one thread's speed.
 ///
 /// Waiting is bounded both ways. Workers spin for the next job for a short budget, so back-to-back
 /// jobs start within nanoseconds, then sleep on a condition variable, so an idle pool costs no

@@ -24,8 +24,8 @@ public enum KernelBuild {
     public static var probeVectorWidth: Int { fmaProbeVectorWidth }
 
     /// The CPU the process runs on, from /proc/cpuinfo: model name, family/model, and whether it
-    /// has AVX-512F (so an AVX2 build on an AVX-512 machine is visible as such).
-    public static var cpu: String {
+    /// has AVX-512F (so an AVX2 build on an AVX-512 machine is visible as such). Read once.
+    public static let cpu: String = {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown CPU" }
         func field(_ name: String) -> String? {
             for line in info.split(separator: "\n") where line.hasPrefix(name) {
@@ -44,5 +44,5 @@ public enum KernelBuild {
             description += words.contains("avx512f") ? ", AVX-512" : words.contains("avx2") ? ", AVX2" : ", no AVX2"
         }
         return description + ", \(ProcessInfo.processInfo.activeProcessorCount) cores"
-    }
+    }()
 }

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Two nnfast binaries side by side: which is faster, kernel by kernel.
+
+Runs `nnfast bench --quick --json --filter FILTER` with each binary, alternating which goes
+first, for several rounds, and prints per kernel (and per training step) the ratio old time /
+new time: median and worst over the rounds (> 1: the new binary is faster). For a change's
+effect on speed, build the old commit into another folder (e.g. `git worktree add /tmp/old
+<commit>` and `swift build -c release` there) and pass both binaries.
+
+    python3 tools/compare_builds.py OLD_BINARY NEW_BINARY [--rounds 5] [--filter gemm]
+
+Pass the same binary twice first: that A/A run is the machine's noise floor at that moment
+(on the shared 2-core machines it has ranged from ±2% to ±30%).
+"""
+import argparse
+import json
+import statistics
+import subprocess
+
+
+def bench(binary, pattern):
+    output = subprocess.run([binary, "bench", "--quick", "--json", "--filter", pattern],
+                            capture_output=True, text=True, check=True).stdout
+    return json.loads(output)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("old")
+    parser.add_argument("new")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--filter", default="gemm", help="bench's --filter (e.g. gemm, b32, step)")
+    args = parser.parse_args()
+
+    times = {}
+    build = None
+    for index in range(args.rounds):
+        order = [("old", args.old), ("new", args.new)]
+        for name, binary in (order if index % 2 == 0 else reversed(order)):
+            report = bench(binary, args.filter)
+            build = build or report.get("build")
+            for r in report["results"]:
+                times.setdefault((r["kernel"], r["threads"]), {}).setdefault(name, []).append(r["seconds"])
+            for step in report["training_steps"]:
+                key = (f"training step b{step['batch']}", step["threads"])
+                times.setdefault(key, {}).setdefault(name, []).append(step["seconds_per_step"])
+    if build:
+        print(f"CPU: {build['cpu']}; new binary: {build['instruction_set']} build, tile {build['gemm_tile']}")
+    print(f"{args.rounds} alternating rounds; ratio = old time / new time (> 1: new faster)")
+    for (kernel, threads), sides in times.items():
+        ratios = [old / new for old, new in zip(sides["old"], sides["new"])]
+        print(f"{kernel:36} {threads} thr: median {statistics.median(ratios):.3f}×, worst {min(ratios):.3f}×")
+
+
+if __name__ == "__main__":
+    main()
