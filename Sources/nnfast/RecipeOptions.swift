@@ -61,7 +61,7 @@ struct RecipeOptions: ParsableArguments {
     @Option(help: "For --schedule step: the factor (default: 0.1).")
     var stepFactor: Float?
 
-    @Option(help: "Label smoothing ε for softmax-ce: targets (1 − ε)·onehot + ε/classes (default: 0).")
+    @Option(help: "Label smoothing ε for softmax-ce: targets (1 − ε)·onehot + ε/classes (fast: \(TrainingPreset.fast.options.labelSmoothing), tutorial: 0).")
     var labelSmoothing: Float?
 
     @Option(help: "Inverted dropout on every hidden layer's output, in training: the probability of dropping a unit (default: 0).")
@@ -160,10 +160,12 @@ struct RecipeOptions: ParsableArguments {
     /// The flags the user gave, in the order of `overrides` (--epochs last).
     var givenFlags: [String] { overrides.filter { $0.apply != nil }.map(\.flag) }
 
-    /// `base` (a preset's options) with every given flag applied over it.
+    /// `base` (a preset's options) with every given flag applied over it. A preset's label
+    /// smoothing belongs to its softmax-ce loss: another `--loss` drops it (unless given too).
     func applied(to base: TrainingOptions) -> TrainingOptions {
         var options = base
         for override in overrides { override.apply?(&options) }
+        if labelSmoothing == nil && options.loss != .softmaxCrossEntropy { options.labelSmoothing = 0 }
         return options
     }
 

@@ -130,6 +130,15 @@ import Testing
                                    "--epochs", "1", "--validation", "500", "--out", model])
         #expect(tutorial.stdout.contains("preset tutorial: --layers 784,100,200,10 --optimizer sgd --lr 0.1 --schedule constant --batch 32 --epochs 10 --init xavier --validation 10000 --keep last"))
         #expect(tutorial.stdout.contains("saved: \(model): the last epoch, 1"))
+
+        // The fast preset's label smoothing goes with its softmax-ce: another loss drops it, and
+        // only a --label-smoothing the user gives clashes with that loss.
+        let squared = try nnfast(["train", "--data", smallMNIST, "--layers", "784,16,10", "--loss", "mse",
+                                  "--epochs", "1", "--validation", "500", "--out", model])
+        #expect(squared.status == 0, "stderr: \(squared.stderr)")
+        #expect(squared.stdout.contains("--label-smoothing 0.05") && !squared.stdout.contains("label smoothing 0.05"))
+        expectFailure(try nnfast(["train", "--loss", "mse", "--label-smoothing", "0.05"]), status: 64,
+                      "--label-smoothing", "softmax-ce only")
     }
 
     @Test func badOptionsExit64WithOneLine() throws {
