@@ -4,7 +4,7 @@
 public enum TrainingPreset: String, CaseIterable, Sendable {
     /// The default: the best test accuracy for under a second of a 2-core machine (README,
     /// `tools/preset_search.py fast-4ep-check`: 98.18% mean over 10 seeds, 98.08% worst, in four
-    /// epochs where the earlier five-epoch recipe took 17% longer for 98.16% / 98.03%).
+    /// epochs, 0.74 s, where the earlier five-epoch recipe took 0.89 s for 98.16% / 98.03%).
     case fast
     /// The most accurate plain MLP within 10 minutes of a 2-core machine: elastic distortions
     /// (Simard et al. 2003, with Cireșan et al. 2010's strengths) on 784-1200-1200-10.
