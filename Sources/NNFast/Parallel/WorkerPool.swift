@@ -15,7 +15,9 @@ import Synchronization
 ///
 /// When a worker that claimed a part is descheduled anyway, the caller ends up waiting until it
 /// gets a core back: a scheduler's time slice, milliseconds, where a worker waking from sleep
-/// takes tens of µs. A wait over 0.5 ms is taken as a sign the machine is busy: the pool then
+/// takes tens of µs. A wait over 0.5 ms, and longer than the caller's own parts took (the
+/// worker's part lasting more than twice the caller's), is taken as a sign the machine is busy:
+/// the pool then
 /// runs the next jobs alone — every part in turn on the caller, the same parts, so the same
 /// results — for a back-off period (50 ms, doubling on each repeat up to 0.8 s), then tries its
 /// workers again. Measured with one competing busy process on the 2-core AVX-512 machine (Zen 4
@@ -43,7 +45,12 @@ final class WorkerPool: @unchecked Sendable {
     private var soloPeriod = WorkerPool.shortestSoloPeriod
     private static let shortestSoloPeriod: UInt64 = 50_000_000
     private static let longestSoloPeriod: UInt64 = 800_000_000
-    /// A wait for workers longer than this means one was descheduled (see above).
+    /// A wait for workers longer than this, and than the caller's own work in the same job,
+    /// means one was descheduled (see above). Relative as well as absolute because a phase of a
+    /// wide network takes milliseconds per thread, and its ordinary imbalance between threads
+    /// can pass 0.5 ms: with the absolute bound alone, the 784-800-800-10 step at batch 256 on
+    /// 2 threads ran at one thread's speed on a quiet 2-core Zen 3 (`nnfast bench --layers
+    /// 784,800,800,10 --filter step`: "wait" was half the step).
     private static let contentionWaitNanoseconds: UInt64 = 500_000
     /// Jobs run alone since the pool was made (for tests and profiles).
     private(set) var soloRuns = 0
@@ -79,9 +86,11 @@ final class WorkerPool: @unchecked Sendable {
             }
             soloUntil = 0
         }
+        let published = Stopwatch.now()
         shared.publish(job)
         shared.runClaimedParts()
-        if shared.waitForParts() > WorkerPool.contentionWaitNanoseconds {
+        let ownWork = Stopwatch.now() - published
+        if shared.waitForParts() > max(WorkerPool.contentionWaitNanoseconds, ownWork) {
             soloUntil = Stopwatch.now() + soloPeriod
             soloPeriod = min(soloPeriod * 2, WorkerPool.longestSoloPeriod)
         } else {
