@@ -2,13 +2,19 @@ import Dispatch
 
 // The Goto/BLIS loop nest for large GEMMs, around the same micro-kernel:
 //
-//   for each KC-deep slice of K                      (B slice: KC × n, packed, shared, in L3/L2)
-//     pack B's slice into NR-wide panels               (threads split the panels)
-//     for each MC-tall block of C's rows, per thread  (A block: MC × KC, packed, in L2)
-//       pack A's block into MR-tall panels
-//       for each NR-wide panel of B                    (B panel: KC × NR, in L1/L2)
-//         for each MR-tall panel of the A block        (A panel: MR × KC, streamed from L2)
-//           micro-kernel → MR × NR tile of C (6×32 with AVX-512, 6×16 otherwise)
+//   for each worker's range of NR-wide column panels   (one fork for the whole call)
+//     for each KC-deep slice of K                      (B slice: KC × the worker's columns, in L3)
+//       pack B's slice of the worker's panels
+//       for each MC-tall block of C's rows               (A block: MC × KC, packed, in L2)
+//         pack A's block into MR-tall panels
+//         for each NR-wide panel of the worker's B       (B panel: KC × NR, in L1/L2)
+//           for each MR-tall panel of the A block        (A panel: MR × KC, streamed from L2)
+//             micro-kernel → MR × NR tile of C (6×32 with AVX-512, 6×16 otherwise)
+//
+// Threads split C by columns, so a worker never waits for another: each packs the B panels it
+// multiplies and its own copy of every A block (A packing is ~1/(n/workers) of the work).
+// Splitting rows instead shares one packed B, but every K slice then needs all B panels packed
+// before any thread multiplies — two forks per slice, and the second one waits on the slowest.
 //
 // Blocking sizes, measured on Zen 4 (32 KiB L1d, 1 MiB L2 per core) with the 6×32 tile:
 // KC = 512 vs 256 at 1024³ gave the same speed on one thread and ~2% more on two (5.48-5.63
@@ -28,53 +34,59 @@ func gemmPrefersPacked(m: Int, n: Int, k: Int) -> Bool {
 }
 
 func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: GEMMEpilogue, scratch: GEMMScratch, threads: Int) {
-    let (m, k, panelCount) = (x.m, x.k, x.panelCount(width: Tile.nr))
-    let workers = max(1, threads)
-    // Row blocks: a multiple of the worker count, each ≤ MC and a whole number of MR panels.
-    let blocksPerWorker = max(1, (m + workers * gemmMCMax - 1) / (workers * gemmMCMax))
-    let blockCount = workers * blocksPerWorker
-    let blockRows = ((m + blockCount - 1) / blockCount + Tile.mr - 1) / Tile.mr * Tile.mr
+    let panelCount = x.panelCount(width: Tile.nr)
+    let workers = max(1, min(threads, panelCount))
+    // Row blocks of near-equal height, each ≤ MC and a whole number of MR panels.
+    let blockCount = (x.m + gemmMCMax - 1) / gemmMCMax
+    let blockRows = ((x.m + blockCount - 1) / blockCount + Tile.mr - 1) / Tile.mr * Tile.mr
     let bSize = panelCount * gemmKC * Tile.nr
     let aSize = blockRows * gemmKC
     let buffer = scratch.reserve(bSize + workers * aSize)
-    let plan = _GEMMPackedPlan<Tile>(x: x, packedB: buffer, packedA: buffer + bSize, aSize: aSize, blockRows: blockRows)
-    var p0 = 0
-    while p0 < k {
-        let kc = min(gemmKC, k - p0)
-        // Earlier slices have already written α·partial (+ β·C): later ones accumulate, and
-        // only the last applies the bias and activation.
-        var sliceEpilogue = epilogue
-        if p0 > 0 { sliceEpilogue.beta = 1 }
-        if p0 + kc < k {
-            sliceEpilogue.bias = nil
-            sliceEpilogue.activation = .identity
+    let plan = _GEMMPackedPlan<Tile>(x: x, epilogue: epilogue, packedB: buffer, packedA: buffer + bSize,
+                                     aSize: aSize, blockRows: blockRows)
+    if workers == 1 {
+        plan.compute(panels: 0..<panelCount, worker: 0)
+    } else {
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            plan.compute(panels: partition(panelCount, parts: workers, index: worker), worker: worker)
         }
-        if workers == 1 {
-            plan.packB(p0: p0, kc: kc, panels: 0..<panelCount)
-            plan.computeBlocks(p0: p0, kc: kc, worker: 0, workers: 1, epilogue: sliceEpilogue)
-        } else {
-            // Two forks per slice, each worth ~1 ms at the sizes that come here.
-            let (p0, sliceEpilogue) = (p0, sliceEpilogue)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                plan.packB(p0: p0, kc: kc, panels: partition(panelCount, parts: workers, index: worker))
-            }
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                plan.computeBlocks(p0: p0, kc: kc, worker: worker, workers: workers, epilogue: sliceEpilogue)
-            }
-        }
-        p0 += kc
     }
 }
 
 /// The packed GEMM's operands and buffers. `@unchecked Sendable` because of the pointers:
-/// threads pack disjoint B panels, each packs A into its own region, and each writes only its
-/// own row blocks of C.
+/// each worker packs and writes only its own column panels (of packed B and of C) and its own
+/// A region.
 struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
     let x: _GEMMOperands
+    let epilogue: GEMMEpilogue
     let packedB: UnsafeMutablePointer<Float>
     let packedA: UnsafeMutablePointer<Float>
     let aSize: Int, blockRows: Int
-    var panelCount: Int { x.panelCount(width: Tile.nr) }
+
+    /// Computes C's columns in `panels`, K slice after K slice, with worker `worker`'s A region.
+    func compute(panels: Range<Int>, worker: Int) {
+        guard !panels.isEmpty else { return }
+        var p0 = 0
+        while p0 < x.k {
+            let kc = min(gemmKC, x.k - p0)
+            // Earlier slices have already written α·partial (+ β·C): later ones accumulate, and
+            // only the last applies the bias and activation.
+            var sliceEpilogue = epilogue
+            if p0 > 0 { sliceEpilogue.beta = 1 }
+            if p0 + kc < x.k {
+                sliceEpilogue.bias = nil
+                sliceEpilogue.activation = .identity
+            }
+            packB(p0: p0, kc: kc, panels: panels)
+            var row0 = 0
+            while row0 < x.m {
+                multiplyBlock(row0: row0, rows: min(blockRows, x.m - row0), p0: p0, kc: kc, panels: panels,
+                              aBlock: packedA + worker * aSize, epilogue: sliceEpilogue)
+                row0 += blockRows
+            }
+            p0 += kc
+        }
+    }
 
     /// Packs K slice `[p0, p0 + kc)` of the given NR-wide panels of op(B).
     func packB(p0: Int, kc: Int, panels: Range<Int>) {
@@ -86,34 +98,28 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
         }
     }
 
-    /// Packs and multiplies this worker's row blocks against the packed B slice.
-    func computeBlocks(p0: Int, kc: Int, worker: Int, workers: Int, epilogue: GEMMEpilogue) {
-        let aBlock = packedA + worker * aSize
-        var block = worker
-        while block * blockRows < x.m {
-            let row0 = block * blockRows
-            let rows = min(blockRows, x.m - row0)
+    /// Packs one row block of A's K slice and multiplies it against the packed B panels.
+    func multiplyBlock(row0: Int, rows: Int, p0: Int, kc: Int, panels: Range<Int>,
+                       aBlock: UnsafeMutablePointer<Float>, epilogue: GEMMEpilogue) {
+        var r = 0
+        while r < rows {
+            packPanelA(transA: x.transA, kc: kc, row0: row0 + r, height: min(Tile.mr, rows - r), mr: Tile.mr,
+                       p0: p0, a: x.a, lda: x.lda, into: aBlock + r * kc)
+            r += Tile.mr
+        }
+        for panel in panels {
+            let col0 = panel * Tile.nr
+            let bPanel = UnsafePointer(packedB + panel * kc * Tile.nr)
             var r = 0
             while r < rows {
-                packPanelA(transA: x.transA, kc: kc, row0: row0 + r, height: min(Tile.mr, rows - r), mr: Tile.mr,
-                           p0: p0, a: x.a, lda: x.lda, into: aBlock + r * kc)
+                Tile.multiply(
+                    k: kc, a: aBlock + r * kc, aRowStride: 1, aKStride: Tile.mr,
+                    b: bPanel, bKStride: Tile.nr,
+                    c: x.c + (row0 + r) * x.ldc + col0, ldc: x.ldc,
+                    rows: min(Tile.mr, rows - r), cols: min(Tile.nr, x.n - col0),
+                    column: col0, epilogue: epilogue)
                 r += Tile.mr
             }
-            for panel in 0..<panelCount {
-                let col0 = panel * Tile.nr
-                let bPanel = UnsafePointer(packedB + panel * kc * Tile.nr)
-                var r = 0
-                while r < rows {
-                    Tile.multiply(
-                        k: kc, a: aBlock + r * kc, aRowStride: 1, aKStride: Tile.mr,
-                        b: bPanel, bKStride: Tile.nr,
-                        c: x.c + (row0 + r) * x.ldc + col0, ldc: x.ldc,
-                        rows: min(Tile.mr, rows - r), cols: min(Tile.nr, x.n - col0),
-                        column: col0, epilogue: epilogue)
-                    r += Tile.mr
-                }
-            }
-            block += workers
         }
     }
 }
