@@ -28,9 +28,11 @@ let gemmKC = 512
 let gemmMCMax = 144
 
 /// Whether a problem is big enough for packing A and blocking K to pay (measured with
-/// `nnfast bench`: unpacked is as fast up to ~512³; the MLP's shapes all stay unpacked).
+/// `nnfast bench`: on Zen 4, unpacked was as fast up to 512³; on Zen 3, whose L1 holds only one
+/// 512-deep B panel, 512³ on one thread ran at 73-78% of peak unpacked and 79-89% packed,
+/// three alternating runs, with 256³ the same either way). The batch-32 MLP shapes stay unpacked.
 func gemmPrefersPacked(m: Int, n: Int, k: Int) -> Bool {
-    m >= 256 && n >= 256 && k > 512
+    m >= 256 && n >= 256 && k >= 512
 }
 
 func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: GEMMEpilogue, scratch: GEMMScratch, threads: Int) {

@@ -87,12 +87,44 @@ extension Optional where Wrapped == [Float] {
         let (m, n, k) = (300, 280, 600)
         let a = Matrix(rows: m, cols: k, values: randomFloats(m * k, seed: 15))
         let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 16))
-        let one = Matrix(rows: m, cols: n), two = Matrix(rows: m, cols: n)
+        // Threads split C's column panels (18 of them here): 2 and 3 workers, and more workers
+        // than a ragged split can keep busy, all give one thread's bits.
+        let one = Matrix(rows: m, cols: n)
         Matrix.multiply(a, b, into: one, threads: 1)
-        Matrix.multiply(a, b, into: two, threads: 2)
-        #expect(one.values == two.values)
+        for threads in [2, 3, 7] {
+            let many = Matrix(rows: m, cols: n)
+            Matrix.multiply(a, b, into: many, threads: threads)
+            #expect(one.values == many.values, "\(threads) threads")
+        }
         for tile in gemmSelectableTiles {
             checkGuardedGEMM(m: m, n: n, k: k, transA: false, transB: true, epilogue: (1, 0), threads: 2, tile: tile)
         }
+    }
+
+    @Test func oneKSliceGivesTheSameBitsPackedOrUnpacked() {
+        // Up to one K slice deep, both paths sum each element over K in order in one tile call,
+        // so where the packed threshold sits never changes a result.
+        let (m, n, k) = (262, 259, gemmKC)
+        #expect(gemmPrefersPacked(m: m, n: n, k: k))
+        let a = randomFloats(m * k, seed: 17), b = randomFloats(k * n, seed: 18)
+        var packed = [Float](repeating: 0, count: m * n), unpacked = packed
+        let scratch = GEMMScratch()  // the panel plan keeps pointers into it
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                let x = { (c: UnsafeMutablePointer<Float>) in
+                    _GEMMOperands(transA: false, transB: false, m: m, n: n, k: k,
+                                  a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: c, ldc: n)
+                }
+                packed.withUnsafeMutableBufferPointer { c in
+                    gemmPacked(x(c.baseAddress!), tile: GEMMBuildTile.self, epilogue: .plain, scratch: scratch, threads: 2)
+                }
+                unpacked.withUnsafeMutableBufferPointer { c in
+                    let plan = _GEMMPanelPlan<GEMMBuildTile>(x(c.baseAddress!), epilogue: .plain, scratch: scratch)
+                    plan.computePanels(0..<plan.panelCount)
+                }
+            }
+        }
+        let mismatches = (0..<(m * n)).filter { packed[$0] != unpacked[$0] }
+        #expect(mismatches.isEmpty, "\(mismatches.count) elements differ")
     }
 }
