@@ -90,13 +90,20 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
         }
     }
 
+    /// Where packed panel `panel` of op(B) starts: a whole KC deep apart, not the current
+    /// slice's kc — workers move through the K slices at their own pace, and a worker on the
+    /// short last slice must not pack into the room of a neighbour's panel still in use.
+    func panelStart(_ panel: Int) -> UnsafeMutablePointer<Float> {
+        packedB + panel * gemmKC * Tile.nr
+    }
+
     /// Packs K slice `[p0, p0 + kc)` of the given NR-wide panels of op(B).
     func packB(p0: Int, kc: Int, panels: Range<Int>) {
         let sliceStart = x.transB ? x.b + p0 : x.b + p0 * x.ldb
         for panel in panels {
             let col0 = panel * Tile.nr
             packPanelB(transB: x.transB, k: kc, col0: col0, width: min(Tile.nr, x.n - col0), nr: Tile.nr,
-                       b: sliceStart, ldb: x.ldb, into: packedB + panel * kc * Tile.nr)
+                       b: sliceStart, ldb: x.ldb, into: panelStart(panel))
         }
     }
 
@@ -111,7 +118,7 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
         }
         for panel in panels {
             let col0 = panel * Tile.nr
-            let bPanel = UnsafePointer(packedB + panel * kc * Tile.nr)
+            let bPanel = UnsafePointer(panelStart(panel))
             var r = 0
             while r < rows {
                 Tile.multiply(

@@ -101,6 +101,38 @@ extension Optional where Wrapped == [Float] {
         }
     }
 
+    @Test func packedPanelsNeverShareRoomWhateverSliceEachWorkerIsOn() {
+        // Workers move through the K slices at their own pace: one may pack the short last
+        // slice while its neighbour still multiplies a full one. So panel p, packed for any
+        // slice depth, must end before panel p + 1 starts packed for any other.
+        let (m, n, k) = (260, 259, gemmKC + 40)
+        #expect(gemmPrefersPacked(m: m, n: n, k: k))
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        defer { buffer.deallocate() }
+        let x = _GEMMOperands(transA: false, transB: false, m: m, n: n, k: k, a: buffer, lda: k, b: buffer, ldb: n,
+                              c: buffer, ldc: n)
+        let plan = _GEMMPackedPlan<GEMMBuildTile>(x: x, epilogue: .plain, packedB: buffer, packedA: buffer,
+                                                  aSize: 0, blockRows: GEMMBuildTile.mr)
+        for panel in 0..<(x.panelCount(width: GEMMBuildTile.nr) - 1) {
+            for kc in [k - gemmKC, gemmKC] {
+                #expect(plan.panelStart(panel) + kc * GEMMBuildTile.nr <= plan.panelStart(panel + 1),
+                        "panel \(panel) packed \(kc) deep runs into the next")
+            }
+        }
+        // And the result is one thread's, on threads that split the panels unevenly.
+        let a = Matrix(rows: m, cols: k, values: randomFloats(m * k, seed: 19))
+        let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 20))
+        let one = Matrix(rows: m, cols: n)
+        Matrix.multiply(a, b, into: one, threads: 1)
+        for threads in [2, 3, 4] {
+            for _ in 0..<3 {
+                let many = Matrix(rows: m, cols: n)
+                Matrix.multiply(a, b, into: many, threads: threads)
+                #expect(one.values == many.values, "\(threads) threads")
+            }
+        }
+    }
+
     @Test func oneKSliceGivesTheSameBitsPackedOrUnpacked() {
         // Up to one K slice deep, both paths sum each element over K in order in one tile call,
         // so where the packed threshold sits never changes a result.
