@@ -8,6 +8,7 @@ effect on speed, build the old commit into another folder (e.g. `git worktree ad
 <commit>` and `swift build -c release` there) and pass both binaries.
 
     python3 tools/compare_builds.py OLD_BINARY NEW_BINARY [--rounds 5] [--filter gemm]
+        [--layers 784,800,800,10]
 
 Pass the same binary twice first: that A/A run is the machine's noise floor at that moment
 (on the shared 2-core machines it has ranged from ±2% to ±30%).
@@ -18,9 +19,11 @@ import statistics
 import subprocess
 
 
-def bench(binary, pattern):
-    output = subprocess.run([binary, "bench", "--quick", "--json", "--filter", pattern],
-                            capture_output=True, text=True, check=True).stdout
+def bench(binary, pattern, layers):
+    command = [binary, "bench", "--quick", "--json", "--filter", pattern]
+    if layers:
+        command += ["--layers", layers]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return json.loads(output)
 
 
@@ -30,6 +33,7 @@ def main():
     parser.add_argument("new")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--filter", default="gemm", help="bench's --filter (e.g. gemm, b32, step)")
+    parser.add_argument("--layers", help="bench's --layers: the network whose shapes and step are timed")
     args = parser.parse_args()
 
     times = {}
@@ -37,7 +41,7 @@ def main():
     for index in range(args.rounds):
         order = [("old", args.old), ("new", args.new)]
         for name, binary in (order if index % 2 == 0 else reversed(order)):
-            report = bench(binary, args.filter)
+            report = bench(binary, args.filter, args.layers)
             build = build or report.get("build")
             for r in report["results"]:
                 times.setdefault((r["kernel"], r["threads"]), {}).setdefault(name, []).append(r["seconds"])
