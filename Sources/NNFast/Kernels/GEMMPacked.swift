@@ -12,11 +12,13 @@ import Dispatch
 //             micro-kernel → MR × NR tile of C (6×32 with AVX-512, 6×16 otherwise)
 //
 // Threads split C by columns, so a worker never waits for another: each packs the B panels it
-// multiplies and its own copy of every A block (A packing is ~1/(n/workers) of the work).
+// multiplies and its own copy of every A block (copying A costs m·k per worker against
+// 2·m·k·n/workers FLOPs, under 1% for the n ≥ 256 that come here).
 // Splitting rows instead shares one packed B, but every K slice then needs all B panels packed
 // before any thread multiplies — two forks per slice, and the second one waits on the slowest.
 //
-// Blocking sizes, measured on Zen 4 (32 KiB L1d, 1 MiB L2 per core) with the 6×32 tile:
+// Blocking sizes, measured on Zen 4 (32 KiB L1d, 1 MiB L2 per core) with the 6×32 tile, when
+// threads still split the rows (not re-tuned since, nor on Zen 3's 512 KiB L2):
 // KC = 512 vs 256 at 1024³ gave the same speed on one thread and ~2% more on two (5.48-5.63
 // vs 5.68-5.71 ms, alternating runs); MC ≤ 144 rows keeps an A block (≤ 288 KiB) in L2.
 // Determinism: each C element is summed over K slices in order by one thread — the same
@@ -29,8 +31,9 @@ let gemmMCMax = 144
 
 /// Whether a problem is big enough for packing A and blocking K to pay (measured with
 /// `nnfast bench`: on Zen 4, unpacked was as fast up to 512³; on Zen 3, whose L1 holds only one
-/// 512-deep B panel, 512³ on one thread ran at 73-78% of peak unpacked and 79-89% packed,
-/// three alternating runs, with 256³ the same either way). The batch-32 MLP shapes stay unpacked.
+/// 512-deep B panel, 512³ ran 1.20× faster packed on one thread and 1.21× on two, median of 6
+/// alternating rounds of `tools/compare_builds.py --filter "gemm 512"`; 256³ was the same either
+/// way in `nnfast bench`). The batch-32 MLP shapes stay unpacked.
 func gemmPrefersPacked(m: Int, n: Int, k: Int) -> Bool {
     m >= 256 && n >= 256 && k >= 512
 }

@@ -17,14 +17,14 @@ import Synchronization
 /// gets a core back: a scheduler's time slice, milliseconds, where a worker waking from sleep
 /// takes tens of µs. A wait over 0.5 ms, and longer than the caller's own parts took (the
 /// worker's part lasting more than twice the caller's), is taken as a sign the machine is busy:
-/// the pool then
-/// runs the next jobs alone — every part in turn on the caller, the same parts, so the same
-/// results — for a back-off period (50 ms, doubling on each repeat up to 0.8 s), then tries its
-/// workers again. Measured with one competing busy process on the 2-core AVX-512 machine (Zen 4
-/// kind), `python3 tools/measure_contention.py`: a default epoch took 2.4-2.6× its quiet time
-/// before parts were claimed, 1.8-2.2× with claimed parts but no back-off (3 rounds each), and
-/// 1.3-1.6× with both (5 rounds); a spurious back-off on a quiet machine costs at most one
-/// period at one thread's speed.
+/// the pool then runs the next jobs alone — every part in turn on the caller, the same parts,
+/// so the same results — for a back-off period (50 ms, doubling on each repeat up to 0.8 s),
+/// then tries its workers again. Measured with one competing busy process on the 2-core
+/// AVX-512 machine (Zen 4 kind), `python3 tools/measure_contention.py`: a default epoch took
+/// 2.4-2.6× its quiet time before parts were claimed, 1.8-2.2× with claimed parts but no
+/// back-off (3 rounds each), and 1.3-1.6× with both (5 rounds); on the 2-core Zen 3, with the
+/// relative bound below, 1.76× in the median and 1.89× at worst (3 rounds). A spurious back-off
+/// on a quiet machine costs at most one period at one thread's speed.
 ///
 /// Waiting is bounded both ways. Workers spin for the next job for a short budget, so back-to-back
 /// jobs start within nanoseconds, then sleep on a condition variable, so an idle pool costs no
@@ -49,8 +49,8 @@ final class WorkerPool: @unchecked Sendable {
     /// means one was descheduled (see above). Relative as well as absolute because a phase of a
     /// wide network takes milliseconds per thread, and its ordinary imbalance between threads
     /// can pass 0.5 ms: with the absolute bound alone, the 784-800-800-10 step at batch 256 on
-    /// 2 threads ran at one thread's speed on a quiet 2-core Zen 3 (`nnfast bench --layers
-    /// 784,800,800,10 --filter step`: "wait" was half the step).
+    /// 2 threads ran at about one thread's speed on a quiet 2-core Zen 3 (`nnfast bench --layers
+    /// 784,800,800,10 --filter step`: "wait" was 28-51% of the step; 1-4% with the relative bound).
     private static let contentionWaitNanoseconds: UInt64 = 500_000
     /// Jobs run alone since the pool was made (for tests and profiles).
     private(set) var soloRuns = 0

@@ -89,13 +89,7 @@ extension Optional where Wrapped == [Float] {
         let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 16))
         // Threads split C's column panels (18 of them here): 2 and 3 workers, and more workers
         // than a ragged split can keep busy, all give one thread's bits.
-        let one = Matrix(rows: m, cols: n)
-        Matrix.multiply(a, b, into: one, threads: 1)
-        for threads in [2, 3, 7] {
-            let many = Matrix(rows: m, cols: n)
-            Matrix.multiply(a, b, into: many, threads: threads)
-            #expect(one.values == many.values, "\(threads) threads")
-        }
+        expectOneThreadsBits(a, b, threads: [2, 3, 7])
         for tile in gemmSelectableTiles {
             checkGuardedGEMM(m: m, n: n, k: k, transA: false, transB: true, epilogue: (1, 0), threads: 2, tile: tile)
         }
@@ -119,18 +113,11 @@ extension Optional where Wrapped == [Float] {
                         "panel \(panel) packed \(kc) deep runs into the next")
             }
         }
-        // And the result is one thread's, on threads that split the panels unevenly.
+        // And the result is one thread's, on threads that split the panels unevenly (three tries
+        // each: a worker running ahead is a matter of timing).
         let a = Matrix(rows: m, cols: k, values: randomFloats(m * k, seed: 19))
         let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 20))
-        let one = Matrix(rows: m, cols: n)
-        Matrix.multiply(a, b, into: one, threads: 1)
-        for threads in [2, 3, 4] {
-            for _ in 0..<3 {
-                let many = Matrix(rows: m, cols: n)
-                Matrix.multiply(a, b, into: many, threads: threads)
-                #expect(one.values == many.values, "\(threads) threads")
-            }
-        }
+        expectOneThreadsBits(a, b, threads: [2, 2, 2, 3, 3, 3, 4, 4, 4])
     }
 
     @Test func oneKSliceGivesTheSameBitsPackedOrUnpacked() {
@@ -158,5 +145,17 @@ extension Optional where Wrapped == [Float] {
         }
         let mismatches = (0..<(m * n)).filter { packed[$0] != unpacked[$0] }
         #expect(mismatches.isEmpty, "\(mismatches.count) elements differ")
+    }
+}
+
+/// `a·b` on each of `threads` equals `a·b` on one thread, bit for bit.
+private func expectOneThreadsBits(_ a: Matrix, _ b: Matrix, threads: [Int],
+                                  sourceLocation: SourceLocation = #_sourceLocation) {
+    let one = Matrix(rows: a.rows, cols: b.cols)
+    Matrix.multiply(a, b, into: one, threads: 1)
+    for count in threads {
+        let many = Matrix(rows: a.rows, cols: b.cols)
+        Matrix.multiply(a, b, into: many, threads: count)
+        #expect(one.values == many.values, "\(count) threads", sourceLocation: sourceLocation)
     }
 }
