@@ -12,4 +12,59 @@ static inline nnfast_float16 nnfast_sqrt16(nnfast_float16 x) {
     return __builtin_elementwise_sqrt(x);
 }
 
+typedef float nnfast_float8 __attribute__((ext_vector_type(8)));
+
+// Transposes an 8×8 block of floats: row i of the source (8 floats at source + i·sourceStride)
+// becomes row i of the destination's columns (destination + j·destinationStride + i).
+// The classic AVX sequence — interleave pairs of rows, then pairs of pairs, then exchange the
+// 128-bit halves — as 24 two-source shuffles. The same sequence written with Swift's SIMD8
+// initializers was re-combined by LLVM into ~70 shuffles, blends and stack spills.
+static inline void nnfast_transpose8x8(const float *source, long sourceStride,
+                                       float *destination, long destinationStride) {
+    nnfast_float8 r0, r1, r2, r3, r4, r5, r6, r7;
+    __builtin_memcpy(&r0, source + 0 * sourceStride, sizeof r0);
+    __builtin_memcpy(&r1, source + 1 * sourceStride, sizeof r1);
+    __builtin_memcpy(&r2, source + 2 * sourceStride, sizeof r2);
+    __builtin_memcpy(&r3, source + 3 * sourceStride, sizeof r3);
+    __builtin_memcpy(&r4, source + 4 * sourceStride, sizeof r4);
+    __builtin_memcpy(&r5, source + 5 * sourceStride, sizeof r5);
+    __builtin_memcpy(&r6, source + 6 * sourceStride, sizeof r6);
+    __builtin_memcpy(&r7, source + 7 * sourceStride, sizeof r7);
+    // (a0 b0 a1 b1 | a4 b4 a5 b5) and (a2 b2 a3 b3 | a6 b6 a7 b7).
+    nnfast_float8 t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
+    nnfast_float8 t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+    nnfast_float8 t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
+    nnfast_float8 t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+    nnfast_float8 t4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
+    nnfast_float8 t5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
+    nnfast_float8 t6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
+    nnfast_float8 t7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
+    // (a0 a1 b0 b1 | a4 a5 b4 b5) and (a2 a3 b2 b3 | a6 a7 b6 b7): columns c and c + 4 of 4 rows.
+    nnfast_float8 u0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+    nnfast_float8 u1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+    nnfast_float8 u2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+    nnfast_float8 u3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+    nnfast_float8 u4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+    nnfast_float8 u5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+    nnfast_float8 u6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+    nnfast_float8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+    // Whole columns: the rows 0-3 half and the rows 4-7 half.
+    nnfast_float8 c0 = __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
+    nnfast_float8 c1 = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
+    nnfast_float8 c2 = __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
+    nnfast_float8 c3 = __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
+    nnfast_float8 c4 = __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
+    nnfast_float8 c5 = __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
+    nnfast_float8 c6 = __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
+    nnfast_float8 c7 = __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
+    __builtin_memcpy(destination + 0 * destinationStride, &c0, sizeof c0);
+    __builtin_memcpy(destination + 1 * destinationStride, &c1, sizeof c1);
+    __builtin_memcpy(destination + 2 * destinationStride, &c2, sizeof c2);
+    __builtin_memcpy(destination + 3 * destinationStride, &c3, sizeof c3);
+    __builtin_memcpy(destination + 4 * destinationStride, &c4, sizeof c4);
+    __builtin_memcpy(destination + 5 * destinationStride, &c5, sizeof c5);
+    __builtin_memcpy(destination + 6 * destinationStride, &c6, sizeof c6);
+    __builtin_memcpy(destination + 7 * destinationStride, &c7, sizeof c7);
+}
+
 #endif

@@ -11,16 +11,8 @@ func packPanelB(
     b: UnsafePointer<Float>, ldb: Int, into panel: UnsafeMutablePointer<Float>
 ) {
     if transB {
-        // op(B) column j is row j of the stored matrix: read each stored row once, contiguously.
-        if width < nr { panel.update(repeating: 0, count: k * nr) }
-        for jj in 0..<width {
-            let source = b + (col0 + jj) * ldb
-            var destination = panel + jj
-            for p in 0..<k {
-                destination.pointee = source[p]
-                destination += nr
-            }
-        }
+        // op(B) column j is row j of the stored matrix: a transpose (`TransposedPanelPacking`).
+        packTransposedPanel(k: k, width: width, nr: nr, rows: b + col0 * ldb, ldb: ldb, into: panel)
     } else {
         for p in 0..<k {
             let source = b + p * ldb + col0

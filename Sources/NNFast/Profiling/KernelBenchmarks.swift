@@ -129,6 +129,10 @@ public enum KernelBenchmarks {
         record("column sums (bias gradient)", bytes: 4 * count) {
             columnSums(a.all, into: bias)
         }
+        let transposedPanels = PackedTransposedWeights(inputSize: rows, outputSize: cols)
+        record("Wᵀ panel repack (after an update)", bytes: 8 * count) {
+            transposedPanels.repack(from: a, rows: 0..<rows)
+        }
         return results
     }
 
