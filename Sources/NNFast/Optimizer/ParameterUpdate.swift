@@ -77,21 +77,22 @@ final class ParameterUpdate {
         for (index, layer) in network.layers.enumerated() {
             let (weightRows, biasColumns) = blocks(layer, part: part, of: parts)
             let input = network.layerInput(index, workspace), outputGradient = workspace.gradients[index]
+            // The first layer's Wᵀ is never used: nobody needs dX of the input.
+            let repack = repackWeights && index > 0
             let body = {
                 if self.settings.kind == .sgd && !self.clips {
                     layer.applyFusedSGD(input: input, outputGradient: outputGradient, batchRows: batchRows,
                                         rate: rate, weightDecay: self.settings.weightDecay,
                                         weightRows: weightRows, biasColumns: biasColumns, scratch: scratch)
+                    if repack { layer.packTransposedWeights(rows: weightRows) }
                 } else {
                     if !self.clips {  // with clipping, computeGradients already did
                         layer.computeParameterGradients(input: input, outputGradient: outputGradient, batchRows: batchRows,
                                                         weightRows: weightRows, biasColumns: biasColumns, scratch: scratch)
                     }
                     self.updateFromGradients(layer: index, of: network, weightRows: weightRows, biasColumns: biasColumns,
-                                             weightRule: weightRule, biasRule: biasRule)
+                                             weightRule: weightRule, biasRule: biasRule, repack: repack)
                 }
-                // The first layer's Wᵀ is never used: nobody needs dX of the input.
-                if repackWeights && index > 0 { layer.packTransposedWeights(rows: weightRows) }
             }
             if let profile { profile.time(.update(layer: index), body) } else { body() }
         }
@@ -112,13 +113,21 @@ final class ParameterUpdate {
         }
     }
 
+    /// Applies the rule to W's rows `weightRows` and b's columns `biasColumns`, repacking the
+    /// Wᵀ panels of those rows if `repack`. W is updated one panel of rows at a time, each
+    /// panel repacked right after, while its rows are still in L2 (a whole block's rows are
+    /// not: 600 rows of a 1200-wide layer are 2.9 MB).
     private func updateFromGradients(layer index: Int, of network: Network, weightRows: Range<Int>,
                                      biasColumns: Range<Int>, weightRule: UpdateCoefficients,
-                                     biasRule: UpdateCoefficients) {
+                                     biasRule: UpdateCoefficients, repack: Bool) {
         let layer = network.layers[index]
         let slots = state.weightSlots.map { $0[index] }, biasSlots = state.biasSlots.map { $0[index] }
-        applyUpdate(settings.kind, parameters: layer.weights, gradients: layer.weightGradient, slots: slots,
-                    rows: weightRows, coefficients: weightRule)
+        for start in stride(from: weightRows.lowerBound, to: weightRows.upperBound, by: gemmNR) {
+            let panelRows = start..<min(start + gemmNR, weightRows.upperBound)
+            applyUpdate(settings.kind, parameters: layer.weights, gradients: layer.weightGradient, slots: slots,
+                        rows: panelRows, coefficients: weightRule)
+            if repack { layer.packTransposedWeights(rows: panelRows) }
+        }
         applyUpdate(settings.kind, parameters: layer.bias, gradients: layer.biasGradient, slots: biasSlots,
                     columns: biasColumns, coefficients: biasRule)
     }
