@@ -14,8 +14,8 @@ static inline nnfast_float16 nnfast_sqrt16(nnfast_float16 x) {
 
 typedef float nnfast_float8 __attribute__((ext_vector_type(8)));
 
-// Transposes an 8×8 block of floats: row i of the source (8 floats at source + i·sourceStride)
-// becomes row i of the destination's columns (destination + j·destinationStride + i).
+// Transposes an 8×8 block of floats: element j of source row i (source[i·sourceStride + j])
+// goes to destination[j·destinationStride + i].
 // The classic AVX sequence — interleave pairs of rows, then pairs of pairs, then exchange the
 // 128-bit halves — as 24 two-source shuffles. The same sequence written with Swift's SIMD8
 // initializers was re-combined by LLVM into ~70 shuffles, blends and stack spills.
