@@ -68,18 +68,13 @@ SEARCHES = {
     },
     "fast-final": {
         "nesterov .05 lin b64 5ep 100-200 (jax recipe)": "--optimizer nesterov --lr 0.05 --schedule linear --batch 64 --epochs 5 --init he",
-        "fast preset": None,
+        "fast preset": "--preset fast",
     },
 }
 
 
 def run(nnfast, flags, seed, out):
-    if flags is None:
-        base = ["--preset", "fast"]
-    elif flags[0] == "--preset":
-        base = flags
-    else:
-        base = ["--preset", "tutorial"] + flags
+    base = flags if flags[0] == "--preset" else ["--preset", "tutorial"] + flags
     command = [nnfast, "train", "--seed", str(seed), "--out", out, "--quiet"] + base
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -97,8 +92,7 @@ def main():
     parser.add_argument("--nnfast", default=NNFAST,
                         help="the binary to run (a copy keeps a long search safe from rebuilds)")
     args = parser.parse_args()
-    candidates = {name: (flags.split() if isinstance(flags, str) else None)
-                  for name, flags in SEARCHES[args.search].items() if args.only in name}
+    candidates = {name: flags.split() for name, flags in SEARCHES[args.search].items() if args.only in name}
     seeds = [int(s) for s in args.seeds.split(",")]
     results = {name: [] for name in candidates}
     with tempfile.TemporaryDirectory() as folder:
