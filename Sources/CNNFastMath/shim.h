@@ -12,6 +12,11 @@ static inline nnfast_float16 nnfast_sqrt16(nnfast_float16 x) {
     return __builtin_elementwise_sqrt(x);
 }
 
+// Asks for the cache line holding `address` ahead of a write (no fault on any address).
+static inline void nnfast_prefetch_for_write(const void *address) {
+    __builtin_prefetch(address, 1, 3);
+}
+
 typedef float nnfast_float8 __attribute__((ext_vector_type(8)));
 
 // Transposes an 8×8 block of floats: element j of source row i (source[i·sourceStride + j])

@@ -1,3 +1,4 @@
+import CNNFastMath
 import Dispatch
 
 // The Goto/BLIS loop nest for large GEMMs, around the same micro-kernel:
@@ -5,11 +6,21 @@ import Dispatch
 //   for each worker's range of NR-wide column panels   (one fork for the whole call)
 //     for each KC-deep slice of K                      (B slice: KC × the worker's columns, in L3)
 //       pack B's slice of the worker's panels
-//       for each MC-tall block of C's rows               (A block: MC × KC, packed, in L2)
+//       for each MC-tall block of C's rows               (A block: MC × KC, packed, in L2/L3)
 //         pack A's block into MR-tall panels
-//         for each NR-wide panel of the worker's B       (B panel: KC × NR, in L1/L2)
-//           for each MR-tall panel of the A block        (A panel: MR × KC, streamed from L2)
-//             micro-kernel → MR × NR tile of C (6×32 with AVX-512, 6×16 otherwise)
+//         for each chunk of the worker's B panels        (B chunk: ~256 KiB, in L2)
+//           for each MR-tall panel of the A block        (A panel: MR × KC = 12 KiB, in L1)
+//             for each NR-wide panel of the chunk        (B panel: KC × NR, streamed from L2)
+//               micro-kernel → MR × NR tile of C (6×32 with AVX-512, 6×16 otherwise)
+//
+// The operand that stays in L1 is the A panel, the small one: a 512-deep B panel is 32 KiB
+// with the 6×16 tile (64 KiB with 6×32), the whole of Zen 3's and Zen 4's L1d, so the classic
+// order (one B panel in L1, every A panel streamed past it) evicted the B panel as it used it and
+// read both operands from L2. On Zen 3 (AVX2 build, 1 thread, 1024³ and 2048³) this order ran
+// 1.1-1.3× faster than that one, interleaved in one process (best of 9-11 calls each). C tiles
+// now also advance along a row of C, where the hardware prefetcher follows them, and each tile's
+// lines are prefetched before its K loop (they were L3 misses at the end of every micro-kernel
+// call; the K loop hides their latency).
 //
 // Threads split C by columns, so a worker never waits for another: each packs the B panels it
 // multiplies and its own copy of every A block (copying A costs m·k per worker against
@@ -17,17 +28,20 @@ import Dispatch
 // Splitting rows instead shares one packed B, but every K slice then needs all B panels packed
 // before any thread multiplies — two forks per slice, and the second one waits on the slowest.
 //
-// Blocking sizes, measured on Zen 4 (32 KiB L1d, 1 MiB L2 per core) with the 6×32 tile, when
-// threads still split the rows (not re-tuned since, nor on Zen 3's 512 KiB L2):
-// KC = 512 vs 256 at 1024³ gave the same speed on one thread and ~2% more on two (5.48-5.63
-// vs 5.68-5.71 ms, alternating runs); MC ≤ 144 rows keeps an A block (≤ 288 KiB) in L2.
+// KC = 512 vs 256 at 1024³ gave the same speed on one thread and ~2% more on two on Zen 4 (when
+// threads still split rows); on Zen 3 256 was no faster in either loop order. KC is the one
+// blocking size that changes results (it decides where C accumulates partial sums), so it is the
+// same on every ISA. MC ≤ 144 rows keeps an A block (≤ 288 KiB) within L2.
 // Determinism: each C element is summed over K slices in order by one thread — the same
-// partial sums whatever the thread count.
+// partial sums whatever the thread count, the loop order or the chunking.
 
 /// K-slice depth.
 let gemmKC = 512
 /// Upper bound on the rows of C in one packed A block.
 let gemmMCMax = 144
+/// Bytes of packed B panels multiplied by every A panel of a block before the next chunk: half
+/// of Zen 3's 512 KiB L2, so the chunk stays there beside the A panel being streamed in.
+let gemmChunkBytes = 256 * 1024
 
 /// Whether a problem is big enough for packing A and blocking K to pay (measured with
 /// `nnfast bench`: on Zen 4, unpacked was as fast up to 512³; on Zen 3, whose L1 holds only one
@@ -110,7 +124,8 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
         }
     }
 
-    /// Packs one row block of A's K slice and multiplies it against the packed B panels.
+    /// Packs one row block of A's K slice and multiplies it against the packed B panels, one
+    /// L2-sized chunk of panels at a time.
     func multiplyBlock(row0: Int, rows: Int, p0: Int, kc: Int, panels: Range<Int>,
                        aBlock: UnsafeMutablePointer<Float>, epilogue: GEMMEpilogue) {
         var r = 0
@@ -119,19 +134,42 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
                        p0: p0, a: x.a, lda: x.lda, into: aBlock + r * kc)
             r += Tile.mr
         }
-        for panel in panels {
-            let col0 = panel * Tile.nr
-            let bPanel = UnsafePointer(panelStart(panel))
+        let chunkPanels = max(1, gemmChunkBytes / (gemmKC * Tile.nr * MemoryLayout<Float>.stride))
+        var chunkStart = panels.lowerBound
+        while chunkStart < panels.upperBound {
+            let chunk = chunkStart..<min(chunkStart + chunkPanels, panels.upperBound)
             var r = 0
             while r < rows {
-                Tile.multiply(
-                    k: kc, a: aBlock + r * kc, aRowStride: 1, aKStride: Tile.mr,
-                    b: bPanel, bKStride: Tile.nr,
-                    c: x.c + (row0 + r) * x.ldc + col0, ldc: x.ldc,
-                    rows: min(Tile.mr, rows - r), cols: min(Tile.nr, x.n - col0),
-                    column: col0, epilogue: epilogue)
+                let height = min(Tile.mr, rows - r)
+                let cRows = x.c + (row0 + r) * x.ldc
+                for panel in chunk {
+                    let col0 = panel * Tile.nr
+                    let width = min(Tile.nr, x.n - col0)
+                    prefetchTile(cRows + col0, rows: height, cols: width, ldc: x.ldc)
+                    Tile.multiply(
+                        k: kc, a: aBlock + r * kc, aRowStride: 1, aKStride: Tile.mr,
+                        b: panelStart(panel), bKStride: Tile.nr,
+                        c: cRows + col0, ldc: x.ldc, rows: height, cols: width,
+                        column: col0, epilogue: epilogue)
+                }
                 r += Tile.mr
             }
+            chunkStart = chunk.upperBound
         }
+    }
+}
+
+/// Asks for the cache lines of a `rows × cols` tile of C ahead of the micro-kernel's K loop,
+/// which then hides their latency. A prefetch changes no value and never faults.
+@inline(__always)
+func prefetchTile(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ldc: Int) {
+    for row in 0..<rows {
+        let start = c + row * ldc
+        var column = 0
+        while column < cols {  // one per 16 floats (a cache line), and the row's last line
+            nnfast_prefetch_for_write(start + column)
+            column += 16
+        }
+        nnfast_prefetch_for_write(start + cols - 1)
     }
 }
