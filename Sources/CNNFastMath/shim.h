@@ -72,4 +72,46 @@ static inline void nnfast_transpose8x8(const float *source, long sourceStride,
     __builtin_memcpy(destination + 7 * destinationStride, &c7, sizeof c7);
 }
 
+// Interleaves 8 steps of 6 rows, as a GEMM A panel holds them: element j of source row i
+// (source[i·sourceStride + j]) goes to destination[j·6 + i], 48 contiguous floats. Pairs of rows
+// are interleaved within each 128-bit half, the pairs merged into 4-float chunks (steps 0-3 in the
+// low halves, 4-7 in the high ones), and the halves joined: 18 two-source shuffles, 6 loads and
+// 6 stores where a float-by-float copy makes 48 loads and 48 strided stores.
+static inline void nnfast_interleave6x8(const float *source, long sourceStride, float *destination) {
+    nnfast_float8 r0, r1, r2, r3, r4, r5;
+    __builtin_memcpy(&r0, source + 0 * sourceStride, sizeof r0);
+    __builtin_memcpy(&r1, source + 1 * sourceStride, sizeof r1);
+    __builtin_memcpy(&r2, source + 2 * sourceStride, sizeof r2);
+    __builtin_memcpy(&r3, source + 3 * sourceStride, sizeof r3);
+    __builtin_memcpy(&r4, source + 4 * sourceStride, sizeof r4);
+    __builtin_memcpy(&r5, source + 5 * sourceStride, sizeof r5);
+    // (a0 b0 a1 b1 | a4 b4 a5 b5) and (a2 b2 a3 b3 | a6 b6 a7 b7) for the row pairs.
+    nnfast_float8 p01 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
+    nnfast_float8 q01 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+    nnfast_float8 p23 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
+    nnfast_float8 q23 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+    nnfast_float8 p45 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
+    nnfast_float8 q45 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
+    // The six 4-float chunks of steps 0-3 (low halves) and of steps 4-7 (high halves): rows 0-3
+    // of step s; rows 4, 5 of s and 0, 1 of s+1; rows 2-5 of s+1; the same for s+2 and s+3.
+    nnfast_float8 x0 = __builtin_shufflevector(p01, p23, 0, 1, 8, 9, 4, 5, 12, 13);
+    nnfast_float8 x1 = __builtin_shufflevector(p45, p01, 0, 1, 10, 11, 4, 5, 14, 15);
+    nnfast_float8 x2 = __builtin_shufflevector(p23, p45, 2, 3, 10, 11, 6, 7, 14, 15);
+    nnfast_float8 x3 = __builtin_shufflevector(q01, q23, 0, 1, 8, 9, 4, 5, 12, 13);
+    nnfast_float8 x4 = __builtin_shufflevector(q45, q01, 0, 1, 10, 11, 4, 5, 14, 15);
+    nnfast_float8 x5 = __builtin_shufflevector(q23, q45, 2, 3, 10, 11, 6, 7, 14, 15);
+    nnfast_float8 o0 = __builtin_shufflevector(x0, x1, 0, 1, 2, 3, 8, 9, 10, 11);
+    nnfast_float8 o1 = __builtin_shufflevector(x2, x3, 0, 1, 2, 3, 8, 9, 10, 11);
+    nnfast_float8 o2 = __builtin_shufflevector(x4, x5, 0, 1, 2, 3, 8, 9, 10, 11);
+    nnfast_float8 o3 = __builtin_shufflevector(x0, x1, 4, 5, 6, 7, 12, 13, 14, 15);
+    nnfast_float8 o4 = __builtin_shufflevector(x2, x3, 4, 5, 6, 7, 12, 13, 14, 15);
+    nnfast_float8 o5 = __builtin_shufflevector(x4, x5, 4, 5, 6, 7, 12, 13, 14, 15);
+    __builtin_memcpy(destination + 0, &o0, sizeof o0);
+    __builtin_memcpy(destination + 8, &o1, sizeof o1);
+    __builtin_memcpy(destination + 16, &o2, sizeof o2);
+    __builtin_memcpy(destination + 24, &o3, sizeof o3);
+    __builtin_memcpy(destination + 32, &o4, sizeof o4);
+    __builtin_memcpy(destination + 40, &o5, sizeof o5);
+}
+
 #endif

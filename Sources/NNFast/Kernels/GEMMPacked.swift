@@ -114,13 +114,18 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
         packedB + panel * gemmKC * Tile.nr
     }
 
-    /// Packs K slice `[p0, p0 + kc)` of the given NR-wide panels of op(B).
+    /// Packs K slice `[p0, p0 + kc)` of the given NR-wide panels of op(B): a row-major B a row at
+    /// a time across the panels, a transposed one panel by panel (each reads NR rows in order).
     func packB(p0: Int, kc: Int, panels: Range<Int>) {
-        let sliceStart = x.transB ? x.b + p0 : x.b + p0 * x.ldb
+        guard x.transB else {
+            packRowsB(k: kc, n: x.n, nr: Tile.nr, panels: panels, b: x.b + p0 * x.ldb, ldb: x.ldb,
+                      panelStart: panelStart)
+            return
+        }
         for panel in panels {
             let col0 = panel * Tile.nr
-            packPanelB(transB: x.transB, k: kc, col0: col0, width: min(Tile.nr, x.n - col0), nr: Tile.nr,
-                       b: sliceStart, ldb: x.ldb, into: panelStart(panel))
+            packPanelB(transB: true, k: kc, col0: col0, width: min(Tile.nr, x.n - col0), nr: Tile.nr,
+                       b: x.b + p0, ldb: x.ldb, into: panelStart(panel))
         }
     }
 
