@@ -43,13 +43,18 @@ let gemmMCMax = 144
 /// of Zen 3's 512 KiB L2, so the chunk stays there beside the A panel being streamed in.
 let gemmChunkBytes = 256 * 1024
 
-/// Whether a problem is big enough for packing A and blocking K to pay (measured with
-/// `nnfast bench`: on Zen 4, unpacked was as fast up to 512³; on Zen 3, whose L1 holds only one
-/// 512-deep B panel, 512³ ran 1.20× faster packed on one thread and 1.21× on two, median of 6
-/// alternating rounds of `tools/compare_builds.py --filter "gemm 512"`; 256³ was the same either
-/// way in `nnfast bench`). The batch-32 MLP shapes stay unpacked.
+/// Whether a problem is big enough for packing A and B to pay. Up to one K slice deep (k ≤ KC) both
+/// paths sum each element over K in order in one tile call, so this threshold never changes a
+/// result, only the speed. Measured on Zen 3, `tools/compare_builds.py`, median [worst] of 5-6
+/// alternating rounds: 512³ ran 1.20× [1.17×] faster packed on one thread and 1.21× [1.08×] on
+/// two (threshold k ≥ 512); lowered to k ≥ 128 once A panels stayed in L1 and packing was fast:
+/// the batch-256 weight-gradient GEMMs of 784-800-800-10 (k = 256, A transposed, read in place
+/// 6 floats per 64-byte line) 1.34-1.43× on 1 and 2 threads, 784-1200-1200-10's batch-256 step
+/// 1.26× [1.12×] on one thread and 1.17× [1.03×] on two, a `--preset best` epoch (batch 128)
+/// 7.90 vs 8.46 s (3 alternations, the same weights to the bit); 256³ the same (1.00-1.09×).
+/// The batch-32 MLP shapes stay unpacked.
 func gemmPrefersPacked(m: Int, n: Int, k: Int) -> Bool {
-    m >= 256 && n >= 256 && k >= 512
+    m >= 256 && n >= 256 && k >= 128
 }
 
 func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: GEMMEpilogue, scratch: GEMMScratch, threads: Int) {
