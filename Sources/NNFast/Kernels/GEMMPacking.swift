@@ -36,6 +36,19 @@ func packPanelA(
     a: UnsafePointer<Float>, lda: Int, into panel: UnsafeMutablePointer<Float>
 ) {
     if transA {
+        // Step p's MR values are contiguous in the stored matrix: a 4- and a 2-float copy for a
+        // whole 6-row panel, where one float at a time is 6 loads and 6 stores per step. This is
+        // the weight-gradient GEMM's A (Xᵀ), packed since the k ≥ 128 threshold.
+        if height == 6 && mr == 6 {
+            for p in 0..<kc {
+                let source = UnsafeRawPointer(a + (p0 + p) * lda + row0)
+                let destination = UnsafeMutableRawPointer(panel + p * 6)
+                destination.storeBytes(of: source.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                destination.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self),
+                                       toByteOffset: 16, as: SIMD2<Float>.self)
+            }
+            return
+        }
         for p in 0..<kc {
             let source = a + (p0 + p) * lda + row0
             let destination = panel + p * mr
