@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Two nnfast binaries side by side: which is faster, kernel by kernel.
 
-Runs `nnfast bench --quick --json --filter FILTER` with each binary, alternating which goes
+Runs `nnfast bench --quick --json --filter FILTER` (without --quick when --full) with each binary, alternating which goes
 first, for several rounds, and prints per kernel (and per training step) the ratio old time /
 new time: median and worst over the rounds (> 1: the new binary is faster). For a change's
 effect on speed, build the old commit into another folder (e.g. `git worktree add /tmp/old
 <commit>` and `swift build -c release` there) and pass both binaries.
 
     python3 tools/compare_builds.py OLD_BINARY NEW_BINARY [--rounds 5] [--filter gemm]
-        [--layers 784,800,800,10]
+        [--layers 784,800,800,10] [--full]
 
 Pass the same binary twice first: that A/A run is the machine's noise floor at that moment
 (on the shared 2-core machines it has ranged from ±2% to ±30%).
@@ -19,8 +19,8 @@ import statistics
 import subprocess
 
 
-def bench(binary, pattern, layers):
-    command = [binary, "bench", "--quick", "--json", "--filter", pattern]
+def bench(binary, pattern, layers, full):
+    command = [binary, "bench", "--json", "--filter", pattern] + ([] if full else ["--quick"])
     if layers:
         command += ["--layers", layers]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -34,6 +34,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--filter", default="gemm", help="bench's --filter (e.g. gemm, b32, step)")
     parser.add_argument("--layers", help="bench's --layers: the network whose shapes and step are timed")
+    parser.add_argument("--full", action="store_true", help="without bench's --quick: 2048³ too")
     args = parser.parse_args()
 
     times = {}
@@ -41,7 +42,7 @@ def main():
     for index in range(args.rounds):
         order = [("old", args.old), ("new", args.new)]
         for name, binary in (order if index % 2 == 0 else reversed(order)):
-            report = bench(binary, args.filter, args.layers)
+            report = bench(binary, args.filter, args.layers, args.full)
             build = build or report.get("build")
             for r in report["results"]:
                 times.setdefault((r["kernel"], r["threads"]), {}).setdefault(name, []).append(r["seconds"])
