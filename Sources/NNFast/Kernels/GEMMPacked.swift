@@ -16,11 +16,13 @@ import Dispatch
 // The operand that stays in L1 is the A panel, the small one: a 512-deep B panel is 32 KiB
 // with the 6×16 tile (64 KiB with 6×32), the whole of Zen 3's and Zen 4's L1d, so the classic
 // order (one B panel in L1, every A panel streamed past it) evicted the B panel as it used it and
-// read both operands from L2. On Zen 3 (AVX2 build, 1 thread, 1024³ and 2048³) this order ran
-// 1.1-1.3× faster than that one, interleaved in one process (best of 9-11 calls each). C tiles
-// now also advance along a row of C, where the hardware prefetcher follows them, and each tile's
-// lines are prefetched before its K loop (they were L3 misses at the end of every micro-kernel
-// call; the K loop hides their latency).
+// read both operands from L2. C tiles now also advance along a row of C, where the hardware
+// prefetcher follows them, and each tile's lines are prefetched before its K loop (walking down
+// a column of C, they were L3 misses at the end of every micro-kernel call). On Zen 3 (AVX2
+// build, 1 thread, 1024³ and 2048³), in a temporary harness that alternated both orders in one
+// process, 9-11 calls each: 1.04-1.21× faster in the median. With the faster packing
+// (GEMMPacking.swift), against the previous release, `tools/compare_builds.py --rounds 10`:
+// 1024³ 1.04× on one thread and 1.07× on two, 2048³ (`--full`) 1.10× and 1.07×.
 //
 // Threads split C by columns, so a worker never waits for another: each packs the B panels it
 // multiplies and its own copy of every A block (copying A costs m·k per worker against
@@ -40,7 +42,7 @@ let gemmKC = 512
 /// Upper bound on the rows of C in one packed A block.
 let gemmMCMax = 144
 /// Bytes of packed B panels multiplied by every A panel of a block before the next chunk: half
-/// of Zen 3's 512 KiB L2, so the chunk stays there beside the A panel being streamed in.
+/// of Zen 3's 512 KiB L2, so the chunk stays there while the A block's panels pass through.
 let gemmChunkBytes = 256 * 1024
 
 /// Whether a problem is big enough for packing A and B to pay. Up to one K slice deep (k ≤ KC) both

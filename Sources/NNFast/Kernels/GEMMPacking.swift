@@ -96,9 +96,10 @@ func packRowsB(k: Int, n: Int, nr: Int, panels: Range<Int>, b: UnsafePointer<Flo
         let source = UnsafeRawPointer(b + p * ldb)
         for panel in fullPanels {
             let destination = UnsafeMutableRawPointer(panelStart(panel) + p * nr)
+            let panelBytes = nr * MemoryLayout<Float>.stride
             var byte = 0
-            while byte < nr * MemoryLayout<Float>.stride {
-                let eight = source.loadUnaligned(fromByteOffset: panel * nr * 4 + byte, as: SIMD8<Float>.self)
+            while byte < panelBytes {
+                let eight = source.loadUnaligned(fromByteOffset: panel * panelBytes + byte, as: SIMD8<Float>.self)
                 destination.storeBytes(of: eight, toByteOffset: byte, as: SIMD8<Float>.self)
                 byte += 32
             }
