@@ -18,11 +18,14 @@ import re
 import subprocess
 import sys
 
-# Mangled-name fragments of the functions that contain the kernels' loops.
+# Mangled-name fragments of the functions that contain the kernels' loops. The micro-kernel
+# (`GEMMTile….multiply`) is inlined into a plan or called out of line, as the optimizer decides
+# (it moves with unrelated changes around the call), so a plan's loop may be in either.
+TILE_MULTIPLY = "8multiply1k1a10aRowStride8aKStride"
 KERNELS = {
-    "fmaProbe": "8fmaProbe",
-    "GEMM panel plan": "14_GEMMPanelPlanV13computePanels",
-    "GEMM packed plan": "15_GEMMPackedPlanV13multiplyBlock",
+    "fmaProbe": ("8fmaProbe",),
+    "GEMM panel plan": ("14_GEMMPanelPlanV", TILE_MULTIPLY),
+    "GEMM packed plan": ("15_GEMMPackedPlanV", TILE_MULTIPLY),
 }
 MIN_FMAS = 8
 # A K loop is mostly FMAs (12 of 24 instructions for the 6×16 tile); loops below this share also
@@ -76,9 +79,10 @@ def main():
     found, spills = 0, 0
     kernels_with_loops = set()
     for name, body in functions(disassembly):
-        kernel = next((label for label, fragment in KERNELS.items() if fragment in name), None)
-        if not kernel:
+        kernels = [label for label, fragments in KERNELS.items() if any(f in name for f in fragments)]
+        if not kernels:
             continue
+        kernel = "GEMM micro-kernel (out of line)" if TILE_MULTIPLY in name else kernels[0]
         tile = re.search(r"GEMMTile(\d+x\d+)", name)
         label = kernel + (f" ({tile.group(1)})" if tile else "")
         seen = set()
@@ -89,7 +93,7 @@ def main():
             seen.add(loop[0][0])
             stack = sum(1 for _, mnemonic, operands in loop if is_vector_stack_access(mnemonic, operands))
             found += 1
-            kernels_with_loops.add(kernel)
+            kernels_with_loops.update(kernels)
             spills += stack
             print(f"{label:32} loop at {loop[0][0]:#x}: {fmas:3} FMAs, {len(loop):4} instructions, "
                   f"{stack} vector stack accesses{'  ← SPILL' if stack else ''}")
