@@ -5,6 +5,8 @@
 public final class GEMMScratch {
     private(set) var buffer: UnsafeMutablePointer<Float>
     private(set) var capacity: Int
+    /// The work counters of the packed GEMM that uses this scratch.
+    let claims = _GEMMClaims()
 
     public init(capacity: Int = 0) {
         self.capacity = max(capacity, 16)
