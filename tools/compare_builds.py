@@ -3,7 +3,9 @@
 
 Runs `nnfast bench --quick --json --filter FILTER` (without --quick when --full) with each binary, alternating which goes
 first, for several rounds, and prints per kernel (and per training step) the ratio old time /
-new time: median and worst over the rounds (> 1: the new binary is faster). For a change's
+new time: median and worst over the rounds (> 1: the new binary is faster), and the ratio of
+each side's best time over all rounds — on a shared host slowdowns come in bursts that can
+hit one side of a round only, and a side's best is the time it takes when nothing interferes. For a change's
 effect on speed, build the old commit into another folder (e.g. `git worktree add /tmp/old
 <commit>` and `swift build -c release` there) and pass both binaries.
 
@@ -54,7 +56,9 @@ def main():
     print(f"{args.rounds} alternating rounds; ratio = old time / new time (> 1: new faster)")
     for (kernel, threads), sides in times.items():
         ratios = [old / new for old, new in zip(sides["old"], sides["new"])]
-        print(f"{kernel:36} {threads} thr: median {statistics.median(ratios):.3f}×, worst {min(ratios):.3f}×")
+        best = min(sides["old"]) / min(sides["new"])
+        print(f"{kernel:36} {threads} thr: median {statistics.median(ratios):.3f}×, worst {min(ratios):.3f}×, "
+              f"best vs best {best:.3f}×")
 
 
 if __name__ == "__main__":

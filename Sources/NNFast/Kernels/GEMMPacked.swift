@@ -60,125 +60,85 @@ func gemmPrefersPacked(m: Int, n: Int, k: Int) -> Bool {
 }
 
 func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: GEMMEpilogue, scratch: GEMMScratch, threads: Int) {
-    let blocks = _GEMMRowBlocks(m: x.m, mr: Tile.mr, threads: threads)
-    let workers = max(1, min(threads, blocks.count))
-    let bSize = x.k * x.panelCount(width: Tile.nr) * Tile.nr
-    let aSize = blocks.maxRows * gemmKC
+    let panelCount = x.panelCount(width: Tile.nr)
+    let workers = max(1, min(threads, panelCount))
+    // Row blocks of near-equal height, each ≤ MC and a whole number of MR panels.
+    let blockCount = (x.m + gemmMCMax - 1) / gemmMCMax
+    let blockRows = ((x.m + blockCount - 1) / blockCount + Tile.mr - 1) / Tile.mr * Tile.mr
+    let bSize = panelCount * gemmKC * Tile.nr
+    let aSize = blockRows * gemmKC
     let buffer = scratch.reserve(bSize + workers * aSize)
-    scratch.claims.reset()
-    let plan = _GEMMPackedPlan<Tile>(x: x, epilogue: epilogue, blocks: blocks, claims: scratch.claims,
-                                     packedB: buffer, packedA: buffer + bSize, aSize: aSize)
+    let plan = _GEMMPackedPlan<Tile>(x: x, epilogue: epilogue, packedB: buffer, packedA: buffer + bSize,
+                                     aSize: aSize, blockRows: blockRows)
     if workers == 1 {
-        plan.work(worker: 0)
+        plan.compute(panels: 0..<panelCount, worker: 0)
     } else {
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in plan.work(worker: worker) }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            plan.compute(panels: partition(panelCount, parts: workers, index: worker), worker: worker)
+        }
     }
 }
 
-/// C's rows cut into blocks for the packed GEMM: near-equal, each a whole number of MR panels
-/// (so every tile covers the same rows whatever the split) and at most MC rows, and — with
-/// several threads — a multiple of the thread count, so on a quiet machine each thread claims
-/// the same share.
-struct _GEMMRowBlocks {
-    let m: Int, mr: Int, count: Int
-    /// Rows of the tallest block (the packed A region each worker needs, per K step).
-    let maxRows: Int
-    private let panels: Int
-
-    init(m: Int, mr: Int, threads: Int) {
-        self.m = m
-        self.mr = mr
-        panels = (m + mr - 1) / mr
-        let threads = max(1, threads)
-        var count = (m + gemmMCMax - 1) / gemmMCMax
-        count = (count + threads - 1) / threads * threads
-        self.count = max(1, min(count, panels))
-        maxRows = (panels + self.count - 1) / self.count * mr
-    }
-
-    /// The rows of block `index`.
-    func rows(_ index: Int) -> Range<Int> {
-        let range = partition(panels, parts: count, index: index)
-        return min(m, range.lowerBound * mr)..<min(m, range.upperBound * mr)
-    }
-}
-
-/// The packed GEMM's operands, buffers and work. `@unchecked Sendable` because of the pointers:
-/// the threads write packed B a unit each before any of them reads it (`_GEMMClaims` orders the
-/// two), then each writes only its own A region and the rows of C in the blocks it claimed.
+/// The packed GEMM's operands and buffers. `@unchecked Sendable` because of the pointers:
+/// each worker packs and writes only its own column panels (of packed B and of C) and its own
+/// A region.
 struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
     let x: _GEMMOperands
     let epilogue: GEMMEpilogue
-    let blocks: _GEMMRowBlocks
-    let claims: _GEMMClaims
-    /// Every K slice of op(B), packed: slice after slice, each slice's panels after one another.
     let packedB: UnsafeMutablePointer<Float>
     let packedA: UnsafeMutablePointer<Float>
-    let aSize: Int
+    let aSize: Int, blockRows: Int
 
-    var panelCount: Int { x.panelCount(width: Tile.nr) }
-    var sliceCount: Int { (x.k + gemmKC - 1) / gemmKC }
-    /// B panels per packing unit and per multiplied chunk: ~`gemmChunkBytes` of them.
-    var chunkPanels: Int { max(1, gemmChunkBytes / (gemmKC * Tile.nr * MemoryLayout<Float>.stride)) }
-    var chunksPerSlice: Int { (panelCount + chunkPanels - 1) / chunkPanels }
-
-    /// One thread's share: pack B units until none is left, wait for the rest to be packed,
-    /// then compute row blocks until none is left, with worker `worker`'s A region.
-    func work(worker: Int) {
-        let packingUnits = sliceCount * chunksPerSlice
-        while let unit = claims.claimPacking(below: packingUnits) {
-            let slice = unit / chunksPerSlice, chunk = unit % chunksPerSlice
-            packB(p0: slice * gemmKC, panels: chunk * chunkPanels..<min(panelCount, (chunk + 1) * chunkPanels))
-            claims.finishPacking()
-        }
-        claims.waitForPacking(count: packingUnits)
-        while let block = claims.claimBlock(below: blocks.count) {
-            computeRows(blocks.rows(block), aBlock: packedA + worker * aSize)
-        }
-    }
-
-    /// Where panel `panel` of the K slice starting at step `p0` starts in packed B.
-    func panelStart(p0: Int, panel: Int) -> UnsafeMutablePointer<Float> {
-        packedB + p0 * panelCount * Tile.nr + panel * min(gemmKC, x.k - p0) * Tile.nr
-    }
-
-    /// Packs the given NR-wide panels of op(B)'s K slice starting at `p0`: a row-major B a row at
-    /// a time across the panels, a transposed one panel by panel (each reads NR rows in order).
-    func packB(p0: Int, panels: Range<Int>) {
-        let kc = min(gemmKC, x.k - p0)
-        guard x.transB else {
-            packRowsB(k: kc, n: x.n, nr: Tile.nr, panels: panels, b: x.b + p0 * x.ldb, ldb: x.ldb,
-                      panelStart: { panelStart(p0: p0, panel: $0) })
-            return
-        }
-        for panel in panels {
-            let col0 = panel * Tile.nr
-            packPanelB(transB: true, k: kc, col0: col0, width: min(Tile.nr, x.n - col0), nr: Tile.nr,
-                       b: x.b + p0, ldb: x.ldb, into: panelStart(p0: p0, panel: panel))
-        }
-    }
-
-    /// Computes C's `rows`, K slice after K slice: earlier slices write α·partial (+ β·C), later
-    /// ones accumulate, and only the last applies the bias and activation.
-    func computeRows(_ rows: Range<Int>, aBlock: UnsafeMutablePointer<Float>) {
+    /// Computes C's columns in `panels`, K slice after K slice, with worker `worker`'s A region.
+    func compute(panels: Range<Int>, worker: Int) {
+        guard !panels.isEmpty else { return }
         var p0 = 0
         while p0 < x.k {
             let kc = min(gemmKC, x.k - p0)
+            // Earlier slices have already written α·partial (+ β·C): later ones accumulate, and
+            // only the last applies the bias and activation.
             var sliceEpilogue = epilogue
             if p0 > 0 { sliceEpilogue.beta = 1 }
             if p0 + kc < x.k {
                 sliceEpilogue.bias = nil
                 sliceEpilogue.activation = .identity
             }
-            multiplyBlock(row0: rows.lowerBound, rows: rows.count, p0: p0, kc: kc, aBlock: aBlock,
-                          epilogue: sliceEpilogue)
+            packB(p0: p0, kc: kc, panels: panels)
+            var row0 = 0
+            while row0 < x.m {
+                multiplyBlock(row0: row0, rows: min(blockRows, x.m - row0), p0: p0, kc: kc, panels: panels,
+                              aBlock: packedA + worker * aSize, epilogue: sliceEpilogue)
+                row0 += blockRows
+            }
             p0 += kc
         }
     }
 
-    /// Packs one row block of A's K slice and multiplies it against the slice's packed B panels,
-    /// one L2-sized chunk of panels at a time.
-    func multiplyBlock(row0: Int, rows: Int, p0: Int, kc: Int,
+    /// Where packed panel `panel` of op(B) starts: a whole KC deep apart, not the current
+    /// slice's kc — workers move through the K slices at their own pace, and a worker on the
+    /// short last slice must not pack into the room of a neighbour's panel still in use.
+    func panelStart(_ panel: Int) -> UnsafeMutablePointer<Float> {
+        packedB + panel * gemmKC * Tile.nr
+    }
+
+    /// Packs K slice `[p0, p0 + kc)` of the given NR-wide panels of op(B): a row-major B a row at
+    /// a time across the panels, a transposed one panel by panel (each reads NR rows in order).
+    func packB(p0: Int, kc: Int, panels: Range<Int>) {
+        guard x.transB else {
+            packRowsB(k: kc, n: x.n, nr: Tile.nr, panels: panels, b: x.b + p0 * x.ldb, ldb: x.ldb,
+                      panelStart: panelStart)
+            return
+        }
+        for panel in panels {
+            let col0 = panel * Tile.nr
+            packPanelB(transB: true, k: kc, col0: col0, width: min(Tile.nr, x.n - col0), nr: Tile.nr,
+                       b: x.b + p0, ldb: x.ldb, into: panelStart(panel))
+        }
+    }
+
+    /// Packs one row block of A's K slice and multiplies it against the packed B panels, one
+    /// L2-sized chunk of panels at a time.
+    func multiplyBlock(row0: Int, rows: Int, p0: Int, kc: Int, panels: Range<Int>,
                        aBlock: UnsafeMutablePointer<Float>, epilogue: GEMMEpilogue) {
         var r = 0
         while r < rows {
@@ -186,9 +146,10 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
                        p0: p0, a: x.a, lda: x.lda, into: aBlock + r * kc)
             r += Tile.mr
         }
-        var chunkStart = 0
-        while chunkStart < panelCount {
-            let chunk = chunkStart..<min(chunkStart + chunkPanels, panelCount)
+        let chunkPanels = max(1, gemmChunkBytes / (gemmKC * Tile.nr * MemoryLayout<Float>.stride))
+        var chunkStart = panels.lowerBound
+        while chunkStart < panels.upperBound {
+            let chunk = chunkStart..<min(chunkStart + chunkPanels, panels.upperBound)
             var r = 0
             while r < rows {
                 let height = min(Tile.mr, rows - r)
@@ -199,7 +160,7 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
                     prefetchTile(cRows + col0, rows: height, cols: width, ldc: x.ldc)
                     Tile.multiply(
                         k: kc, a: aBlock + r * kc, aRowStride: 1, aKStride: Tile.mr,
-                        b: panelStart(p0: p0, panel: panel), bKStride: Tile.nr,
+                        b: panelStart(panel), bKStride: Tile.nr,
                         c: cRows + col0, ldc: x.ldc, rows: height, cols: width,
                         column: col0, epilogue: epilogue)
                 }

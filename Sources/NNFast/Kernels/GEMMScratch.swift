@@ -5,7 +5,7 @@
 public final class GEMMScratch {
     private(set) var buffer: UnsafeMutablePointer<Float>
     private(set) var capacity: Int
-    /// The work counters of the packed GEMM that uses this scratch.
+    /// The work counter of the multi-threaded GEMM that uses this scratch.
     let claims = _GEMMClaims()
 
     public init(capacity: Int = 0) {

@@ -87,100 +87,34 @@ extension Optional where Wrapped == [Float] {
         let (m, n, k) = (300, 280, 600)
         let a = Matrix(rows: m, cols: k, values: randomFloats(m * k, seed: 15))
         let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 16))
-        // Threads claim row blocks of C (here 2 on one thread, 2, 3 or 7 on more): 2 and 3
-        // workers, and 7 blocks of 42-48 rows, all give one thread's bits.
+        // Threads split C's column panels (18 of them here): 2 and 3 workers, and more workers
+        // than a ragged split can keep busy, all give one thread's bits.
         expectOneThreadsBits(a, b, threads: [2, 3, 7])
         for tile in gemmSelectableTiles {
             checkGuardedGEMM(m: m, n: n, k: k, transA: false, transB: true, epilogue: (1, 0), threads: 2, tile: tile)
         }
     }
 
-    @Test func rowBlocksCoverEveryRowOnceOnTileBoundaries() {
-        for m in [1, 5, 6, 7, 255, 256, 300, 512, 1000, 1024, 2048] {
-            for threads in [1, 2, 3, 7] {
-                let blocks = _GEMMRowBlocks(m: m, mr: 6, threads: threads)
-                var next = 0
-                for index in 0..<blocks.count {
-                    let rows = blocks.rows(index)
-                    #expect(rows.lowerBound == next && !rows.isEmpty && rows.lowerBound % 6 == 0,
-                            "m=\(m) threads=\(threads) block \(index): \(rows)")
-                    #expect(rows.count <= blocks.maxRows && blocks.maxRows <= gemmMCMax + 6)
-                    next = rows.upperBound
-                }
-                #expect(next == m, "m=\(m) threads=\(threads): blocks end at \(next)")
-                // An equal share for every thread whenever there are enough 6-row panels.
-                let panels = (m + 5) / 6
-                #expect(blocks.count % threads == 0 || blocks.count == panels, "m=\(m) threads=\(threads)")
-            }
-        }
-    }
-
-    @Test func packedBPanelsTileTheirBufferWithoutOverlap() {
-        // Every K slice of every panel has its own room in packed B, the short last slice too.
-        let (m, n, k) = (260, 259, 2 * gemmKC + 40)
+    @Test func packedPanelsNeverShareRoomWhateverSliceEachWorkerIsOn() {
+        // Workers move through the K slices at their own pace: one may pack the short last
+        // slice while its neighbour still multiplies a full one. So panel p, packed for any
+        // slice depth, must end before panel p + 1 starts packed for any other.
+        let (m, n, k) = (260, 259, gemmKC + 40)
         #expect(gemmPrefersPacked(m: m, n: n, k: k))
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         defer { buffer.deallocate() }
         let x = _GEMMOperands(transA: false, transB: false, m: m, n: n, k: k, a: buffer, lda: k, b: buffer, ldb: n,
                               c: buffer, ldc: n)
-        let nr = GEMMBuildTile.nr
-        let plan = _GEMMPackedPlan<GEMMBuildTile>(x: x, epilogue: .plain, blocks: _GEMMRowBlocks(m: m, mr: 6, threads: 2),
-                                                  claims: _GEMMClaims(), packedB: buffer, packedA: buffer, aSize: 0)
-        var rooms: [Range<Int>] = []
-        for p0 in stride(from: 0, to: k, by: gemmKC) {
-            for panel in 0..<plan.panelCount {
-                let start = plan.panelStart(p0: p0, panel: panel) - buffer
-                rooms.append(start..<(start + min(gemmKC, k - p0) * nr))
+        let plan = _GEMMPackedPlan<GEMMBuildTile>(x: x, epilogue: .plain, packedB: buffer, packedA: buffer,
+                                                  aSize: 0, blockRows: GEMMBuildTile.mr)
+        for panel in 0..<(x.panelCount(width: GEMMBuildTile.nr) - 1) {
+            for kc in [k - gemmKC, gemmKC] {
+                #expect(plan.panelStart(panel) + kc * GEMMBuildTile.nr <= plan.panelStart(panel + 1),
+                        "panel \(panel) packed \(kc) deep runs into the next")
             }
         }
-        rooms.sort { $0.lowerBound < $1.lowerBound }
-        #expect(rooms.first?.lowerBound == 0 && rooms.last?.upperBound == k * plan.panelCount * nr)
-        for (room, next) in zip(rooms, rooms.dropFirst()) {
-            #expect(room.upperBound == next.lowerBound, "\(room) and \(next)")
-        }
-    }
-
-    @Test func aWorkerThatStartsLateFindsTheWorkDoneAndChangesNothing() {
-        // Claims, not shares: worker 0 alone packs all of B and computes every row block; worker 1,
-        // started after it, finds nothing left. A and B are overwritten with NaN before worker 1
-        // runs: any packing or row block it did would put NaN into C.
-        let (m, n, k) = (270, 300, gemmKC + 100)
-        let aValues = randomFloats(m * k, seed: 21), bValues = randomFloats(k * n, seed: 22)
-        var a = aValues, b = bValues
-        var c = [Float](repeating: .nan, count: m * n)
-        let scratch = GEMMScratch()
-        let blocks = _GEMMRowBlocks(m: m, mr: GEMMBuildTile.mr, threads: 2)
-        #expect(blocks.count >= 2)
-        let nr = GEMMBuildTile.nr
-        let bSize = k * ((n + nr - 1) / nr) * nr, aSize = blocks.maxRows * gemmKC
-        let buffer = scratch.reserve(bSize + 2 * aSize)
-        scratch.claims.reset()
-        a.withUnsafeMutableBufferPointer { a in
-            b.withUnsafeMutableBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    let x = _GEMMOperands(transA: false, transB: false, m: m, n: n, k: k, a: a.baseAddress!, lda: k,
-                                          b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
-                    let plan = _GEMMPackedPlan<GEMMBuildTile>(x: x, epilogue: .plain, blocks: blocks, claims: scratch.claims,
-                                                              packedB: buffer, packedA: buffer + bSize, aSize: aSize)
-                    plan.work(worker: 0)
-                    a.update(repeating: .nan)
-                    b.update(repeating: .nan)
-                    plan.work(worker: 1)
-                }
-            }
-        }
-        var expected = [Float](repeating: 0, count: m * n)
-        referenceGEMM(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: aValues, lda: k, b: bValues, ldb: n,
-                      beta: 0, c: &expected, ldc: n)
-        #expect(c.allSatisfy { $0.isFinite }, "worker 0 left rows of C, or worker 1 computed some")
-        let worst = zip(c, expected).map { abs($0 - $1) }.max() ?? .nan
-        #expect(worst < 1e-3, "largest difference \(worst)")
-    }
-
-    @Test func packedThreadsGiveOneThreadsBitsOverSeveralSlices() {
-        // Threads claim blocks as they come free, so which thread computes which rows is a
-        // matter of timing: three tries each, on shapes with several K slices.
-        let (m, n, k) = (260, 259, 2 * gemmKC + 40)
+        // And the result is one thread's, on threads that split the panels unevenly (three tries
+        // each: a worker running ahead is a matter of timing).
         let a = Matrix(rows: m, cols: k, values: randomFloats(m * k, seed: 19))
         let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 20))
         expectOneThreadsBits(a, b, threads: [2, 2, 2, 3, 3, 3, 4, 4, 4])
@@ -205,7 +139,7 @@ extension Optional where Wrapped == [Float] {
                 }
                 unpacked.withUnsafeMutableBufferPointer { c in
                     let plan = _GEMMPanelPlan<GEMMBuildTile>(x(c.baseAddress!), epilogue: .plain, scratch: scratch)
-                    plan.computePanels(0..<plan.panelCount)
+                    plan.compute(panels: 0..<plan.panelCount, rowPanels: 0..<plan.rowPanelCount)
                 }
             }
         }

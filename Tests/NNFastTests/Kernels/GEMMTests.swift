@@ -126,7 +126,41 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
             Matrix.multiply(a, b, into: one, opA: transA ? .transposed : .none, opB: transB ? .transposed : .none, threads: 1)
             Matrix.multiply(a, b, into: two, opA: transA ? .transposed : .none, opB: transB ? .transposed : .none, threads: 2)
             #expect(one.values == two.values)
-            #expect(gemmWorkerCount(m: m, n: n, k: k, threads: 2, panels: (n + gemmNR - 1) / gemmNR) == 2)
+            #expect(gemmWorkerCount(m: m, n: n, k: k, threads: 2, tiles: (n + gemmNR - 1) / gemmNR * ((m + gemmMR - 1) / gemmMR)) == 2)
+        }
+    }
+
+    @Test func tileUnitsCoverEveryTileOnce() {
+        for (panels, rowPanels, workers) in [(1, 1, 2), (7, 43, 2), (1, 334, 2), (50, 6, 2), (13, 131, 3), (7, 1, 7)] {
+            let units = _GEMMTileUnits(panels: panels, rowPanels: rowPanels, workers: workers)
+            var seen = [Int](repeating: 0, count: panels * rowPanels)
+            for unit in 0..<units.count {
+                let (unitPanels, unitRows) = units.tiles(unit)
+                #expect(!unitPanels.isEmpty && !unitRows.isEmpty)
+                for panel in unitPanels { for row in unitRows { seen[panel * rowPanels + row] += 1 } }
+            }
+            #expect(seen.allSatisfy { $0 == 1 }, "\(panels) panels × \(rowPanels) row panels, \(workers) workers")
+            // Enough units for claims to even out the threads' shares.
+            #expect(units.count >= min(8 * workers, panels * rowPanels))
+        }
+    }
+
+    @Test func oneColumnPanelStillSplitsAcrossThreads() {
+        // The 10-wide output layer: one column panel, which a split by panels left to one thread.
+        let (m, n, k) = (2000, 10, 784)  // 31 MFLOP: above the fork threshold
+        #expect(!gemmPrefersPacked(m: m, n: n, k: k))
+        #expect(gemmWorkerCount(m: m, n: n, k: k, threads: 2, tiles: (m + gemmMR - 1) / gemmMR) == 2)
+        let a = Matrix(rows: m, cols: k, values: randomFloats(m * k, seed: 7))
+        let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 8))
+        let one = Matrix(rows: m, cols: n)
+        Matrix.multiply(a, b, into: one, threads: 1)
+        for threads in [2, 2, 2, 3] {
+            let many = Matrix(rows: m, cols: n)
+            Matrix.multiply(a, b, into: many, threads: threads)
+            #expect(one.values == many.values, "\(threads) threads")
+        }
+        for tile in gemmSelectableTiles {
+            checkGuardedGEMM(m: m, n: n, k: k, transA: true, transB: false, epilogue: (1, 0.5), threads: 2, tile: tile)
         }
     }
 
