@@ -67,10 +67,12 @@ func gemmWorkerCount(m: Int, n: Int, k: Int, threads: Int, tiles: Int) -> Int {
 /// units per worker: C often has few column panels (7 for the 100-wide layer, one for the
 /// 10-wide), which a split by panels shared between two threads 4 : 3 or not at all; bands of
 /// rows even them out, and a thread slowed by another process takes fewer units.
-/// Measured on Zen 3 (AVX2 build, 2 threads), against the split by panels in one process,
-/// alternating, 11-15 rounds (median [worst]): 256×784·784×100 (the default network's first
-/// layer at batch 256) 1.37× [1.05×], its weight gradient 784×256ᵀ·256×100 1.20× [1.13×],
-/// 2000×784·784×10 (one panel) 1.58× [1.07×], 32×800·800×800 1.18× [0.98×].
+/// Measured on Zen 3 (AVX2 build, 2 threads) against the split by panels, both in one process,
+/// alternating 11 times, then again with the two sides swapped (a copy of a function can run
+/// faster or slower than the original by where it lands; 1-thread rows read 0.95-1.06× here):
+/// 256×784·784×100 (the default network's first layer at batch 256) 1.23× / 1.29×, its weight
+/// gradient 784×256ᵀ·256×100 1.35× / 1.10×, 2000×784·784×10 (one panel) 1.58× / 1.38×,
+/// 32×800·800×800 1.15× / 1.13× (medians).
 struct _GEMMTileUnits: Sendable {
     let panels: Int, rowPanels: Int, bands: Int
 
