@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Two nnfast binaries side by side: which is faster, kernel by kernel.
 
-Runs `nnfast bench --quick --json --filter FILTER` (without --quick when --full) with each binary, alternating which goes
-first, for several rounds, and prints per kernel (and per training step) the ratio old time /
-new time: median and worst over the rounds (> 1: the new binary is faster), and the ratio of
-each side's best time over all rounds — on a shared host slowdowns come in bursts that can
-hit one side of a round only, and a side's best is the time it takes when nothing interferes. For a change's
+Runs `nnfast bench --quick --json --filter FILTER` (without --quick when --full) with each
+binary, alternating which goes first, for several rounds, and prints per kernel (and per
+training step) the ratio old time / new time: median and worst over the rounds (> 1: the new
+binary is faster), and the ratio of each side's best time over all rounds — on a shared host
+slowdowns come in bursts that can hit one side of a round only, and a side's best is the time
+it takes when nothing interferes. Differences under ~10% are beyond it on a noisy host (on the
+2-core Zen 3 it read unchanged kernels at 0.80-1.45× against themselves). For a change's
 effect on speed, build the old commit into another folder (e.g. `git worktree add /tmp/old
 <commit>` and `swift build -c release` there) and pass both binaries.
 

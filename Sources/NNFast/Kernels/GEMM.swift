@@ -14,9 +14,11 @@ import Dispatch
 /// one. A `prepackedB` must have been packed with the same tile's width.
 ///
 /// Threads: `threads > 1` forks over `DispatchQueue.concurrentPerform` when the work is big
-/// enough to pay for it; the threads claim blocks of C's tiles one at a time (`_GEMMClaims`).
-/// Each element of C is accumulated by exactly one micro-kernel call per K slice, in K order,
-/// so the result is bitwise identical for every `threads` and whichever thread claims what.
+/// enough to pay for it. On the unpacked path the threads claim units of C's tiles one at a
+/// time (`_GEMMClaims`); the packed path gives each thread a fixed range of column panels
+/// (`gemmPacked`). Each element of C is accumulated by exactly one micro-kernel call per K
+/// slice, in K order, so the result is bitwise identical for every `threads` and whichever
+/// thread computes what.
 func gemm<Tile: GEMMTile>(
     tile: Tile.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
