@@ -18,6 +18,10 @@ struct ProfileTable {
             summary += " (\(fixed(percentOfPeak, 1))% of the \(threads)-thread peak)"
         }
         lines.append(summary)
+        if profile.soloJobs > 0 {
+            lines.append("  \(profile.soloJobs) of \(profile.jobs) parallel phases ran on one thread: the pool judged "
+                         + "the machine busy and backed off (see 'ran alone')")
+        }
         lines.append("  " + "phase".rightPadded(to: 14)
                      + "µs/step".leftPadded(to: 10) + "share".leftPadded(to: 8))
         for row in profile.rows {
@@ -37,7 +41,8 @@ struct ProfileTable {
         for row in profile.rows { phases[row.name] = row.seconds / Double(max(profile.steps, 1)) }
         var entry: [String: Any] = ["threads": threads, "steps": profile.steps,
                                     "seconds_per_step": profile.wallSeconds / Double(max(profile.steps, 1)),
-                                    "gflops": gflops, "phase_seconds_per_step": phases]
+                                    "gflops": gflops, "phase_seconds_per_step": phases,
+                                    "parallel_jobs": profile.jobs, "jobs_run_alone": profile.soloJobs]
         if let percentOfPeak { entry["percent_of_peak"] = percentOfPeak }
         return entry
     }

@@ -165,7 +165,7 @@ public enum KernelBenchmarks {
             let start = (s * batch) % (images - batch)
             _ = warmUp.step(order[start..<(start + batch)], rate: 0.01, step: s + 1)
         }
-        let profile = StepProfile(layerCount: network.layers.count)
+        let profile = StepProfile(layerCount: network.layers.count, parts: context.threads)
         let job = TrainingStepJob(network: network, data: data, workspace: workspace, context: context,
                                   update: update, profile: profile, augmenter: augmenter)
         for s in 0..<steps {

@@ -1,15 +1,30 @@
-/// Where a training step's time goes, per phase and per layer, as seen by thread 0.
+/// Where a training step's time goes, per phase and per layer, as seen by thread 0, and where
+/// the rest of the step goes when it runs on several threads.
 ///
-/// Thread 0 timestamps its own share of each phase; with the batch and the parameters split
-/// evenly that is the phase's wall time. What is left of the step's wall time is waiting at the
-/// two barriers (imbalance and wake-up), reported as `wait`. Timing costs two clock reads per
-/// phase per layer, and only when profiling is on.
+/// Part 0 timestamps its own share of each phase; with the batch and the parameters split
+/// evenly that is the phase's wall time. The rest of the step's wall time is accounted for per
+/// parallel job (a step runs two or more, one barrier each), from how long each part was busy:
+/// - `imbalance`: the longest other part ran past part 0 (an uneven split, a slower core, a
+///   worker that started late or lost its core mid-part);
+/// - `ran alone`: the other parts' work when the pool ran a job on the caller alone (its
+///   back-off after it judged the machine busy), so they ran after part 0 instead of beside it;
+/// - `wait`: what is left — publishing the job, waking and joining the threads.
+/// Timing costs two clock reads per phase per layer and per part per job, and only when
+/// profiling is on.
 public final class StepProfile {
     public let layerCount: Int
     private(set) var nanoseconds: [UInt64]
     public private(set) var steps = 0
     public private(set) var wallNanoseconds: UInt64 = 0
     public private(set) var flops: Double = 0
+    /// Parallel jobs run, and how many of them the pool ran on the caller alone.
+    public private(set) var jobs = 0
+    public private(set) var soloJobs = 0
+    private(set) var imbalanceNanoseconds: UInt64 = 0
+    private(set) var aloneNanoseconds: UInt64 = 0
+    /// Each part's busy time in the current job; one object per part, so each is written by the
+    /// one thread running that part, and read by the caller only after the job's barrier.
+    private let partClocks: [_PartClock]
 
     public enum Phase: Sendable, Equatable {
         /// Gathering the batch's images; `augment` instead when they are distorted on the way.
@@ -17,9 +32,10 @@ public final class StepProfile {
         case forward(layer: Int), backward(layer: Int), update(layer: Int)
     }
 
-    public init(layerCount: Int) {
+    public init(layerCount: Int, parts: Int = 1) {
         self.layerCount = layerCount
         nanoseconds = Array(repeating: 0, count: 3 + 3 * layerCount)
+        partClocks = (0..<max(1, parts)).map { _ in _PartClock() }
     }
 
     private func slot(_ phase: Phase) -> Int {
@@ -42,6 +58,34 @@ public final class StepProfile {
         return result
     }
 
+    /// Runs `body` as `part` of the current job, adding its duration to that part's busy time.
+    @inline(__always)
+    func timePart(_ part: Int, _ body: () -> Void) {
+        let start = Stopwatch.now()
+        body()
+        partClocks[part].nanoseconds += Stopwatch.now() - start
+    }
+
+    /// Called by the caller before it publishes a job.
+    func beginJob() {
+        for clock in partClocks { clock.nanoseconds = 0 }
+    }
+
+    /// Called by the caller after the job's barrier: charges the other parts' time beyond part
+    /// 0's to `imbalance`, or all of it to `ran alone` when the pool ran the job on the caller.
+    func endJob(ranAlone: Bool) {
+        jobs += 1
+        let own = partClocks[0].nanoseconds
+        let others = partClocks.dropFirst().map(\.nanoseconds)
+        if ranAlone {
+            soloJobs += 1
+            aloneNanoseconds += others.reduce(0, +)
+        } else {
+            let longest = others.max() ?? 0
+            imbalanceNanoseconds += longest > own ? longest - own : 0
+        }
+    }
+
     func addStep(wallNanoseconds: UInt64, flops: Double) {
         steps += 1
         self.wallNanoseconds += wallNanoseconds
@@ -50,9 +94,15 @@ public final class StepProfile {
 
     public func seconds(_ phase: Phase) -> Double { Double(nanoseconds[slot(phase)]) / 1e9 }
     public var wallSeconds: Double { Double(wallNanoseconds) / 1e9 }
-    public var waitSeconds: Double { max(0, wallSeconds - Double(nanoseconds.reduce(0, +)) / 1e9) }
+    public var imbalanceSeconds: Double { Double(imbalanceNanoseconds) / 1e9 }
+    public var aloneSeconds: Double { Double(aloneNanoseconds) / 1e9 }
+    public var waitSeconds: Double {
+        let accounted = nanoseconds.reduce(0, +) + imbalanceNanoseconds + aloneNanoseconds
+        return max(0, wallSeconds - Double(accounted) / 1e9)
+    }
 
-    /// Rows of (phase name, seconds) in execution order, with `wait` last.
+    /// Rows of (phase name, seconds) in execution order, then `imbalance` and `ran alone` (on
+    /// more than one thread) and `wait` last.
     public var rows: [(name: String, seconds: Double)] {
         var result: [(String, Double)] = [("gather", seconds(.gather))]
         if seconds(.augment) > 0 { result = [("augment", seconds(.augment))] }
@@ -60,9 +110,18 @@ public final class StepProfile {
         result.append(("loss", seconds(.loss)))
         for l in (0..<layerCount).reversed() { result.append(("backward L\(l + 1)", seconds(.backward(layer: l)))) }
         for l in 0..<layerCount { result.append(("update L\(l + 1)", seconds(.update(layer: l)))) }
+        if partClocks.count > 1 {
+            result.append(("imbalance", imbalanceSeconds))
+            result.append(("ran alone", aloneSeconds))
+        }
         result.append(("wait", waitSeconds))
         return result
     }
+}
+
+/// One part's busy time in the current job (a class, so each part's thread writes its own object).
+final class _PartClock {
+    var nanoseconds: UInt64 = 0
 }
 
 extension Network {

@@ -74,7 +74,7 @@ public final class Trainer {
         generator = SeededGenerator(seed: options.seed)
         network.initialize(options.initializer, using: &generator)
         update = ParameterUpdate(settings: options.optimizer, network: network)
-        self.profile = profile ? StepProfile(layerCount: network.layers.count) : nil
+        self.profile = profile ? StepProfile(layerCount: network.layers.count, parts: context.threads) : nil
         order = Array(0..<train.count)
     }
 

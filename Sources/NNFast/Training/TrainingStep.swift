@@ -49,19 +49,12 @@ final class TrainingStepJob: ParallelJob {
             panelsPacked = true
         }
         // One barrier per phase; clipping and max-norm each add one (see ParameterUpdate).
-        phase = .rows
-        context.run(self)
-        if update.clips {
-            phase = .gradients
-            context.run(self)
-        }
-        phase = .parameters
-        context.run(self)
+        run(.rows)
+        if update.clips { run(.gradients) }
+        run(.parameters)
         if update.constrains {
-            phase = .constrain
-            context.run(self)
-            phase = .repack
-            context.run(self)
+            run(.constrain)
+            run(.repack)
         }
         let rows = batch.count
         profile?.addStep(wallNanoseconds: Stopwatch.now() - started, flops: network.stepFLOPs(rows: rows))
@@ -70,7 +63,21 @@ final class TrainingStepJob: ParallelJob {
         return sum
     }
 
+    /// Runs one phase on every thread, and when profiling, accounts for its parts' time.
+    private func run(_ phase: Phase) {
+        self.phase = phase
+        guard let profile else { return context.run(self) }
+        let soloRunsBefore = context.pool.soloRuns
+        profile.beginJob()
+        context.run(self)
+        profile.endJob(ranAlone: context.pool.soloRuns != soloRunsBefore)
+    }
+
     func run(part: Int) {
+        if let profile { profile.timePart(part) { runPart(part) } } else { runPart(part) }
+    }
+
+    private func runPart(_ part: Int) {
         let parts = context.threads
         let rows = batch.count
         let scratch = context.scratches[part]
