@@ -14,17 +14,14 @@ import Synchronization
 /// so who runs a part never changes a result.)
 ///
 /// When a worker that claimed a part is descheduled anyway, the caller ends up waiting until it
-/// gets a core back: a scheduler's time slice, milliseconds, where a worker waking from sleep
-/// takes tens of µs. A wait over 0.5 ms, and longer than the caller's own parts took (the
-/// worker's part lasting more than twice the caller's), is taken as a sign the machine is busy:
-/// the pool then runs the next jobs alone — every part in turn on the caller, the same parts,
-/// so the same results — for a back-off period (50 ms, doubling on each repeat up to 0.8 s),
-/// then tries its workers again. Measured with one competing busy process on the 2-core
-/// AVX-512 machine (Zen 4 kind), `python3 tools/measure_contention.py`: a default epoch took
-/// 2.4-2.6× its quiet time before parts were claimed, 1.8-2.2× with claimed parts but no
-/// back-off (3 rounds each), and 1.3-1.6× with both (5 rounds); on the 2-core Zen 3, with the
-/// relative bound below, 1.76× in the median and 1.89× at worst (3 rounds). A spurious back-off
-/// on a quiet machine costs at most one period at one thread's speed.
+/// gets a core back: a scheduler's time slice, milliseconds. Such stalls, when they recur, are
+/// taken as a sign the machine is busy (`ContentionBackOff` says exactly when): the pool then runs
+/// the next jobs alone — every part in turn on the caller, the same parts, so the same results —
+/// for a back-off period (50 ms, doubling on each repeat up to 0.8 s), then tries its workers
+/// again. Measured with one competing busy process on the 2-core AVX-512 machine (Zen 4 kind),
+/// `python3 tools/measure_contention.py`: a default epoch took 2.4-2.6× its quiet time before
+/// parts were claimed, 1.8-2.2× with claimed parts but no back-off (3 rounds each), and 1.3-1.6×
+/// with both (5 rounds). A back-off on a quiet machine costs one period at one thread's speed.
 ///
 /// Waiting is bounded both ways. Workers spin for the next job for a short budget, so back-to-back
 /// jobs start within nanoseconds, then sleep on a condition variable, so an idle pool costs no
@@ -39,19 +36,8 @@ final class WorkerPool: @unchecked Sendable {
     /// Threads taking part in each `run`, the caller included; also the number of parts.
     let threadCount: Int
     private let shared: _WorkerPoolState
-    /// Until when (`Stopwatch.now()` nanoseconds) jobs run on the caller alone, and the back-off
-    /// period the next slept-through job will set.
-    private var soloUntil: UInt64 = 0
-    private var soloPeriod = WorkerPool.shortestSoloPeriod
-    private static let shortestSoloPeriod: UInt64 = 50_000_000
-    private static let longestSoloPeriod: UInt64 = 800_000_000
-    /// A wait for workers longer than this, and than the caller's own work in the same job,
-    /// means one was descheduled (see above). Relative as well as absolute because a phase of a
-    /// wide network takes milliseconds per thread, and its ordinary imbalance between threads
-    /// can pass 0.5 ms: with the absolute bound alone, the 784-800-800-10 step at batch 256 on
-    /// 2 threads ran at about one thread's speed on a quiet 2-core Zen 3 (`nnfast bench --layers
-    /// 784,800,800,10 --filter step`: "wait" was 28-51% of the step; 1-4% with the relative bound).
-    private static let contentionWaitNanoseconds: UInt64 = 500_000
+    /// Whether the machine looks busy, so that jobs run on the caller alone for a while.
+    private var backOff = ContentionBackOff()
     /// Jobs run alone since the pool was made (for tests and profiles).
     private(set) var soloRuns = 0
 
@@ -78,24 +64,18 @@ final class WorkerPool: @unchecked Sendable {
     /// Allocates nothing.
     func run(_ job: ParallelJob) {
         guard threadCount > 1 else { return job.run(part: 0) }
-        if soloUntil != 0 {
-            if Stopwatch.now() < soloUntil {
-                soloRuns += 1
-                for part in 0..<threadCount { job.run(part: part) }
-                return
-            }
-            soloUntil = 0
-        }
         let published = Stopwatch.now()
-        shared.publish(job)
-        shared.runClaimedParts()
-        let ownWork = Stopwatch.now() - published
-        if shared.waitForParts() > max(WorkerPool.contentionWaitNanoseconds, ownWork) {
-            soloUntil = Stopwatch.now() + soloPeriod
-            soloPeriod = min(soloPeriod * 2, WorkerPool.longestSoloPeriod)
-        } else {
-            soloPeriod = WorkerPool.shortestSoloPeriod
+        if backOff.runsAlone(at: published) {
+            soloRuns += 1
+            for part in 0..<threadCount { job.run(part: part) }
+            return
         }
+        shared.publish(job)
+        shared.runClaimedParts(byCaller: true)
+        let callerWork = Stopwatch.now() - published
+        shared.waitForParts()
+        backOff.jobEnded(at: Stopwatch.now(), callerWork: callerWork,
+                         longestWorkerPart: shared.longestWorkerPartNanoseconds)
     }
 
     /// Closure form, for code off the hot path (it boxes the closure: one allocation per call).

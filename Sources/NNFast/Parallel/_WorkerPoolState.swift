@@ -15,6 +15,9 @@ final class _WorkerPoolState: @unchecked Sendable {
     private let nextPart = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let callerSleeping = Atomic<Bool>(false)
+    /// The longest a worker took over one part of the current job, from claiming it to finishing
+    /// it, in nanoseconds: how long a part ran, whatever its thread's wake-up cost.
+    private let longestWorkerPart = Atomic<UInt64>(0)
     private let stopping = Atomic<Bool>(false)
     /// Workers sleep on it between jobs (after their spin budget); the caller sleeps on it for
     /// the last parts of a job (after its own).
@@ -37,6 +40,7 @@ final class _WorkerPoolState: @unchecked Sendable {
     func publish(_ newJob: ParallelJob) {
         job = newJob
         finished.store(0, ordering: .relaxed)
+        longestWorkerPart.store(0, ordering: .relaxed)
         nextPart.store(0, ordering: .releasing)
         condition.lock()
         generation.add(1, ordering: .releasing)
@@ -44,12 +48,26 @@ final class _WorkerPoolState: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Runs unclaimed parts of the current job until none is left.
-    func runClaimedParts() {
+    /// Runs unclaimed parts of the current job until none is left; a worker (not the caller)
+    /// times each part it runs.
+    func runClaimedParts(byCaller: Bool) {
         while true {
             let part = nextPart.add(1, ordering: .acquiringAndReleasing).oldValue
             guard part < parts else { return }
-            job?.run(part: part)
+            if byCaller {
+                job?.run(part: part)
+            } else {
+                let start = DispatchTime.now().uptimeNanoseconds
+                job?.run(part: part)
+                let duration = DispatchTime.now().uptimeNanoseconds - start
+                var longest = longestWorkerPart.load(ordering: .relaxed)
+                while duration > longest {
+                    let (exchanged, current) = longestWorkerPart.compareExchange(
+                        expected: longest, desired: duration, ordering: .relaxed)
+                    if exchanged { break }
+                    longest = current
+                }
+            }
             let done = finished.add(1, ordering: .sequentiallyConsistent).newValue
             if done == parts && callerSleeping.load(ordering: .sequentiallyConsistent) {
                 condition.lock()
@@ -59,13 +77,15 @@ final class _WorkerPoolState: @unchecked Sendable {
         }
     }
 
+    /// The longest part a worker ran in the job just waited for (read after `waitForParts`,
+    /// whose acquiring load of `finished` orders it after every part's update).
+    var longestWorkerPartNanoseconds: UInt64 { longestWorkerPart.load(ordering: .relaxed) }
+
     /// The caller's wait for parts other threads claimed: spin, then sleep until the last ends.
-    /// Returns how long it waited, in nanoseconds (0 if every part had finished).
-    @discardableResult
-    func waitForParts() -> UInt64 {
+    func waitForParts() {
         guard finished.load(ordering: .acquiring) != parts else {
             job = nil
-            return 0
+            return
         }
         let spinStart = DispatchTime.now().uptimeNanoseconds
         var spins = 0
@@ -82,7 +102,6 @@ final class _WorkerPoolState: @unchecked Sendable {
             }
         }
         job = nil
-        return DispatchTime.now().uptimeNanoseconds - spinStart
     }
 
     func shutDown() {
@@ -100,7 +119,7 @@ final class _WorkerPoolState: @unchecked Sendable {
         while true {
             seen = waitForGeneration(after: seen)
             if stopping.load(ordering: .acquiring) { return }
-            runClaimedParts()
+            runClaimedParts(byCaller: false)
         }
     }
 
