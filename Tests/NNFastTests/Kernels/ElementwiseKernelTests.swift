@@ -113,6 +113,29 @@ func referenceActivation(_ kind: ActivationKernel, _ z: Double) -> Double {
             }
         }
     }
+
+    /// The fused SGD step's bias half on blocks of every width it splits into (16, 8, 4 and
+    /// single columns, and their mixes), against a plain loop over the rows in order.
+    @Test func subtractScaledColumnSumsMatchesTheLoopOnRaggedBlocks() {
+        let rows = 33, cols = 211, rate: Float = 0.07
+        let x = randomFloats(rows * cols, seed: 12)
+        let start = randomFloats(cols, seed: 13)
+        for columns in [0..<cols, 0..<1, 3..<10, 96..<200, 0..<17, 5..<36, 100..<131, 7..<8, 180..<211, 9..<9] {
+            var bias = start
+            x.withUnsafeBufferPointer { x in
+                bias.withUnsafeMutableBufferPointer {
+                    subtractScaledColumnSums(x.baseAddress!, rows: rows, ld: cols, columns: columns,
+                                             learningRate: rate, bias: $0.baseAddress!)
+                }
+            }
+            for j in 0..<cols {
+                var sum: Float = 0
+                for i in 0..<rows { sum += x[i * cols + j] }
+                // Same additions in the same order: bitwise equal; columns outside untouched.
+                #expect(bias[j] == (columns.contains(j) ? start[j] - rate * sum : start[j]), "column \(j) of \(columns)")
+            }
+        }
+    }
 }
 
 @Suite struct LossKernelTests {
