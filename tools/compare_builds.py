@@ -15,7 +15,9 @@ effect on speed, build the old commit into another folder (e.g. `git worktree ad
         [--layers 784,800,800,10] [--full]
 
 Pass the same binary twice first: that A/A run is the machine's noise floor at that moment
-(on the shared 2-core machines it has ranged from ±2% to ±30%).
+(on the shared 2-core machines it has ranged from ±2% to ±30%). For the multi-threaded training
+steps it also prints, per side, the median of the profile's imbalance, ran-alone and wait rows
+and in how many runs the worker pool backed off (binaries older than those rows print zeros).
 """
 import argparse
 import json
@@ -42,6 +44,7 @@ def main():
     args = parser.parse_args()
 
     times = {}
+    steps = {}  # multi-threaded training steps' reports, for where their time went
     build = None
     for index in range(args.rounds):
         order = [("old", args.old), ("new", args.new)]
@@ -53,6 +56,8 @@ def main():
             for step in report["training_steps"]:
                 key = (f"training step b{step['batch']}", step["threads"])
                 times.setdefault(key, {}).setdefault(name, []).append(step["seconds_per_step"])
+                if step["threads"] > 1:
+                    steps.setdefault(key, {}).setdefault(name, []).append(step)
     if build:
         print(f"CPU: {build['cpu']}; new binary: {build['instruction_set']} build, tile {build['gemm_tile']}")
     print(f"{args.rounds} alternating rounds; ratio = old time / new time (> 1: new faster)")
@@ -61,6 +66,20 @@ def main():
         best = min(sides["old"]) / min(sides["new"])
         print(f"{kernel:36} {threads} thr: median {statistics.median(ratios):.3f}×, worst {min(ratios):.3f}×, "
               f"best vs best {best:.3f}×")
+    if steps:
+        print("multi-threaded steps, medians over the rounds (µs per step beyond thread 0's phases; "
+              "runs with any phase run on one thread by the pool's back-off):")
+    for (kernel, threads), sides in steps.items():
+        for name in ("old", "new"):
+            reports = sides[name]
+
+            def phase(row):
+                return statistics.median(r["phase_seconds_per_step"].get(row, 0) for r in reports) * 1e6
+
+            solo = sum(1 for r in reports if r.get("jobs_run_alone", 0) > 0)
+            print(f"  {kernel} {threads} thr, {name}: imbalance {phase('imbalance'):.1f}, "
+                  f"ran alone {phase('ran alone'):.1f}, wait {phase('wait'):.1f}; "
+                  f"back-off in {solo} of {len(reports)} runs")
 
 
 if __name__ == "__main__":
