@@ -5,10 +5,10 @@
 /// evenly that is the phase's wall time. The rest of the step's wall time is accounted for per
 /// parallel job (a step runs two or more, one barrier each), from how long each part was busy:
 /// - `imbalance`: the longest other part ran past part 0 (an uneven split, a slower core, a
-///   worker that started late or lost its core mid-part);
+///   worker that lost its core mid-part);
 /// - `ran alone`: the other parts' work when the pool ran a job on the caller alone (its
 ///   back-off after it judged the machine busy), so they ran after part 0 instead of beside it;
-/// - `wait`: what is left — publishing the job, waking and joining the threads.
+/// - `wait`: what is left — publishing the job, a worker starting its part late, joining.
 /// Timing costs two clock reads per phase per layer and per part per job, and only when
 /// profiling is on.
 public final class StepProfile {
@@ -76,12 +76,15 @@ public final class StepProfile {
     func endJob(ranAlone: Bool) {
         jobs += 1
         let own = partClocks[0].nanoseconds
-        let others = partClocks.dropFirst().map(\.nanoseconds)
+        var othersTotal: UInt64 = 0, longest: UInt64 = 0
+        for clock in partClocks.dropFirst() {
+            othersTotal += clock.nanoseconds
+            longest = max(longest, clock.nanoseconds)
+        }
         if ranAlone {
             soloJobs += 1
-            aloneNanoseconds += others.reduce(0, +)
+            aloneNanoseconds += othersTotal
         } else {
-            let longest = others.max() ?? 0
             imbalanceNanoseconds += longest > own ? longest - own : 0
         }
     }
