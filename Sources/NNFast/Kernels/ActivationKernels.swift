@@ -77,10 +77,11 @@ func columnSums(
 /// bias[columns] ← bias − η·Σ over rows of dZ[rows × ·][columns]: the bias half of the fused
 /// SGD step. Each column's sum runs over the rows in order, whatever the column split.
 ///
-/// Columns go 16, then 8, 4 and 1 at a time, each sum kept in a register across the rows: a
-/// ragged block (a 10-wide output layer, the 8 columns past a 200-wide layer's last 16) summed
-/// element by element into a SIMD16 went through memory on every row — 30 µs of a ~45 µs
-/// update of the last layer at batch 256 on Zen 3, for the one thread that owned those columns.
+/// Columns go 16, then 8, 4 and 1 at a time, each sum kept in a register across the rows. A
+/// ragged block (a 10-wide output layer, the 8 columns past a 200-wide layer's last 16) used to
+/// be summed element by element into a SIMD16, through memory on every row: on Zen 3 at batch
+/// 256 the thread that owned those columns took 45-46 µs over the last layer's update, the
+/// other 15-17 µs; 22-31 µs since (`nnfast bench --filter step`, each thread's share timed apart).
 func subtractScaledColumnSums(
     _ gradient: UnsafePointer<Float>, rows: Int, ld: Int, columns: Range<Int>,
     learningRate: Float, bias: UnsafeMutablePointer<Float>
