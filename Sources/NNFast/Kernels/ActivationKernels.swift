@@ -81,7 +81,8 @@ func columnSums(
 /// ragged block (a 10-wide output layer, the 8 columns past a 200-wide layer's last 16) used to
 /// be summed element by element into a SIMD16, through memory on every row: on Zen 3 at batch
 /// 256 the thread that owned those columns took 45-46 µs over the last layer's update, the
-/// other 15-17 µs; 22-31 µs since (`nnfast bench --filter step`, each thread's share timed apart).
+/// other 15-17 µs; 22-31 µs since (`nnfast bench --filter step` with a temporary switch, not
+/// kept, that timed the other thread's share instead of thread 0's).
 func subtractScaledColumnSums(
     _ gradient: UnsafePointer<Float>, rows: Int, ld: Int, columns: Range<Int>,
     learningRate: Float, bias: UnsafeMutablePointer<Float>
