@@ -38,8 +38,9 @@ final class WorkerPool: @unchecked Sendable {
     private let shared: _WorkerPoolState
     /// Whether the machine looks busy, so that jobs run on the caller alone for a while.
     private var backOff = ContentionBackOff()
-    /// Jobs run alone since the pool was made (for tests and profiles).
+    /// Jobs run alone since the pool was made, and stalls seen (for tests and profiles).
     private(set) var soloRuns = 0
+    private(set) var stalls = 0
 
     init(threads: Int) {
         threadCount = max(1, threads)
@@ -74,8 +75,10 @@ final class WorkerPool: @unchecked Sendable {
         shared.runClaimedParts(byCaller: true)
         let callerWork = Stopwatch.now() - published
         shared.waitForParts()
-        backOff.jobEnded(at: Stopwatch.now(), callerWork: callerWork,
-                         longestWorkerPart: shared.longestWorkerPartNanoseconds)
+        if backOff.jobEnded(at: Stopwatch.now(), callerWork: callerWork,
+                            longestWorkerPart: shared.longestWorkerPartNanoseconds) {
+            stalls += 1
+        }
     }
 
     /// Closure form, for code off the hot path (it boxes the closure: one allocation per call).

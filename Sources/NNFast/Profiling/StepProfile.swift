@@ -63,7 +63,12 @@ public final class StepProfile {
     func timePart(_ part: Int, _ body: () -> Void) {
         let start = Stopwatch.now()
         body()
-        partClocks[part].nanoseconds += Stopwatch.now() - start
+        addPartTime(part, nanoseconds: Stopwatch.now() - start)
+    }
+
+    /// Adds to `part`'s busy time in the current job.
+    func addPartTime(_ part: Int, nanoseconds: UInt64) {
+        partClocks[part].nanoseconds += nanoseconds
     }
 
     /// Called by the caller before it publishes a job.

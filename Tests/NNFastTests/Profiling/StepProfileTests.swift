@@ -1,34 +1,34 @@
-import Foundation
 import Testing
 @testable import NNFast
 
 @Suite struct StepProfileTests {
-    /// A job whose part 1 outlasts part 0 by ≥ 2 ms: the difference is imbalance when the parts
-    /// ran side by side, and part 1's whole time is "ran alone" when the pool ran it after part 0.
+    /// The other parts' time beyond part 0's is imbalance when they ran beside it; all of it is
+    /// "ran alone" when the pool ran them after part 0. (Busy times given, not slept: exact.)
     @Test func otherPartsTimeIsChargedToImbalanceOrToRanAlone() {
-        let profile = StepProfile(layerCount: 1, parts: 2)
+        let profile = StepProfile(layerCount: 1, parts: 3)
         profile.beginJob()
-        profile.timePart(0) {}
-        profile.timePart(1) { usleep(2_000) }
+        profile.addPartTime(0, nanoseconds: 1_000)
+        profile.addPartTime(1, nanoseconds: 3_000)
+        profile.addPartTime(2, nanoseconds: 2_500)
         profile.endJob(ranAlone: false)
-        #expect(profile.imbalanceSeconds >= 0.002)
+        #expect(profile.imbalanceSeconds == 2e-6, "the longest other part, less part 0")
         #expect(profile.aloneSeconds == 0)
 
-        let imbalance = profile.imbalanceSeconds
-        profile.beginJob()  // clears the parts' clocks
-        profile.timePart(0) { usleep(1_000) }
-        profile.timePart(1) { usleep(2_000) }
+        profile.beginJob()  // clears the parts' busy times
+        profile.addPartTime(0, nanoseconds: 1_000)
+        profile.addPartTime(1, nanoseconds: 2_000)
+        profile.addPartTime(2, nanoseconds: 500)
         profile.endJob(ranAlone: true)
-        #expect(profile.imbalanceSeconds == imbalance)
-        #expect(profile.aloneSeconds >= 0.002 && profile.aloneSeconds < imbalance + 0.002)
+        #expect(profile.imbalanceSeconds == 2e-6)
+        #expect(profile.aloneSeconds == 2.5e-6, "every other part's time, run after part 0")
         #expect(profile.jobs == 2 && profile.soloJobs == 1)
 
         // Part 0 the longest: no imbalance is charged.
         profile.beginJob()
-        profile.timePart(0) { usleep(1_000) }
-        profile.timePart(1) {}
+        profile.addPartTime(0, nanoseconds: 4_000)
+        profile.addPartTime(1, nanoseconds: 1_000)
         profile.endJob(ranAlone: false)
-        #expect(profile.imbalanceSeconds == imbalance)
+        #expect(profile.imbalanceSeconds == 2e-6)
     }
 
     /// The table lists imbalance and ran-alone rows only when the step runs on several threads,
