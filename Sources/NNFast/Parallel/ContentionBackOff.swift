@@ -9,7 +9,7 @@
 /// part by the time the caller is free loses it to the caller anyway.
 ///
 /// One stall alone is not enough. On the 2-core Zen 3 VM, a quiet machine, the host took a
-/// core away for 1-3 ms once or twice a second (`nnfast bench --filter step`); answered with
+/// core away for 1-3 ms a few times a second (`nnfast bench --filter step`); answered with
 /// a 50 ms back-off at one thread's speed, each cost ~20 ms at batch 32 (a 290 µs step on one
 /// thread, 175 µs on two) instead of the hiccup's 1-3 ms. With another
 /// process holding a core, the scheduler takes the worker's core every few milliseconds, so
