@@ -38,7 +38,8 @@ final class WorkerPool: @unchecked Sendable {
     private let shared: _WorkerPoolState
     /// Whether the machine looks busy, so that jobs run on the caller alone for a while.
     private var backOff = ContentionBackOff()
-    /// Jobs run alone since the pool was made, and stalls seen (for tests and profiles).
+    /// Jobs run alone since the pool was made (the step profile reads it), and stalls seen
+    /// (for tests).
     private(set) var soloRuns = 0
     private(set) var stalls = 0
 
