@@ -7,8 +7,9 @@ extension Loss: ExpressibleByArgument {}
 extension Initializer: ExpressibleByArgument {}
 extension ModelFile.Precision: ExpressibleByArgument {}
 
-/// `--layers 784,100,200,10`: the size of every layer, input first.
-struct LayerSizes: ExpressibleByArgument, CustomStringConvertible {
+/// A comma-separated list of sizes: `--layers 784,100,200,10` (every layer, input first),
+/// `--batches 32,128,256`.
+struct SizeList: ExpressibleByArgument, CustomStringConvertible {
     let sizes: [Int]
 
     init(_ sizes: [Int]) { self.sizes = sizes }

@@ -21,7 +21,13 @@ struct BenchCommand: ParsableCommand {
     var threads: ThreadCount = .automatic
 
     @Option(help: "Layer sizes of the network whose shapes and training step are profiled.")
-    var layers = LayerSizes([784, 100, 200, 10])
+    var layers = SizeList([784, 100, 200, 10])
+
+    @Option(help: "Batch sizes whose layer shapes and training step are profiled (1 to \(Self.largestBatch)).")
+    var batches = SizeList([32, 256])
+
+    /// The step benchmark draws its batches from 4,096 synthetic images.
+    static let largestBatch = 2048
 
     @Flag(help: "Skip the 2048³ GEMM and profile fewer steps.")
     var quick = false
@@ -36,6 +42,9 @@ struct BenchCommand: ParsableCommand {
         try validating { () throws(NNFastError) in
             guard layers.sizes.count >= 2, layers.sizes.allSatisfy({ $0 > 0 }) else {
                 throw NNFastError.usage("--layers", "needs at least two positive sizes")
+            }
+            guard batches.sizes.allSatisfy({ (1...Self.largestBatch).contains($0) }) else {
+                throw NNFastError.usage("--batches", "needs sizes from 1 to \(Self.largestBatch)")
             }
         }
     }
@@ -90,7 +99,7 @@ struct BenchCommand: ParsableCommand {
         flushStandardOutput()
     }
 
-    /// Square GEMMs (forked over tiles), then the network's own shapes at batch 32 and 256 (split
+    /// Square GEMMs (forked over tiles), then the network's own shapes at each batch size (split
     /// over the worker pool by rows, as the training step does).
     private func gemmSection(peak: MachinePeak, threadCounts: [Int]) -> [BenchmarkResult] {
         var results: [BenchmarkResult] = []
@@ -102,7 +111,7 @@ struct BenchCommand: ParsableCommand {
                 log(row(results[results.count - 1]))
             }
         }
-        for batch in [32, 256] {
+        for batch in batches.sizes {
             for shape in KernelBenchmarks.mlpShapes(layers: layers.sizes, batch: batch) where selected("b\(batch) " + shape.name) {
                 for count in threadCounts {
                     let result = KernelBenchmarks.gemmBenchmark(shape, threads: count, split: .pool, peak: peak)
@@ -125,11 +134,11 @@ struct BenchCommand: ParsableCommand {
         return results
     }
 
-    /// The whole training step of the network at batch 32 and 256, by phase and layer.
+    /// The whole training step of the network at each batch size, by phase and layer.
     private func trainingStepSection(peak: MachinePeak) -> [[String: Any]] {
         var steps: [[String: Any]] = []
         let name = layers.sizes.map(String.init).joined(separator: "-")
-        for batch in [32, 256] where selected("step b\(batch)") {
+        for batch in batches.sizes where selected("step b\(batch)") {
             for count in threadCounts {
                 let stepCount = (quick ? 400 : 2000) * 32 / batch
                 let profile = KernelBenchmarks.trainingStep(layers: layers.sizes, batch: batch, threads: count, steps: stepCount)

@@ -6,7 +6,7 @@ import NNFast
 /// user gave and the options they make never disagree.
 struct RecipeOptions: ParsableArguments {
     @Option(help: "Layer sizes from input to output, comma-separated (fast: \(TrainingPreset.fast.options.layers.map(String.init).joined(separator: ","))).")
-    var layers: LayerSizes?
+    var layers: SizeList?
 
     @Option(help: "Hidden-layer activation (default: relu).")
     var activation: Activation?

@@ -19,6 +19,19 @@ import Testing
         #expect(result.stdout.split(separator: "\n").count == 1)
     }
 
+    /// `--batches` picks the batch sizes of the layer-shape rows: batch 128's last forward GEMM
+    /// is 128×200·200×10 on each thread count, and no batch-32 row is left.
+    @Test func benchProfilesTheBatchSizesAsked() throws {
+        let result = try nnfast(["bench", "--quick", "--json", "--threads", "2", "--batches", "128",
+                                 "--filter", "L3 forward"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let results = try #require(object["results"] as? [[String: Any]])
+        #expect(results.map { $0["kernel"] as? String } == Array(repeating: "b128 L3 forward X·W", count: 2))
+        #expect(results.map { $0["shape"] as? String } == Array(repeating: "128×200·200×10", count: 2))
+        #expect(results.map { $0["threads"] as? Int } == [1, 2])
+    }
+
     /// Every command takes --threads the same way: a number ≥ 1 or auto; 0 is refused by the parser.
     @Test(arguments: [["eval", "x.nnw"], ["bench"], ["train"]])
     func zeroThreadsIsAUsageError(command: [String]) throws {
@@ -27,6 +40,8 @@ import Testing
 
     @Test func optionChecksInValidateKeepExit64AndOneLine() throws {
         expectFailure(try nnfast(["bench", "--layers", "784"]), status: 64, "--layers", "two positive sizes")
+        expectFailure(try nnfast(["bench", "--batches", "32,0"]), status: 64, "--batches", "from 1 to 2048")
+        expectFailure(try nnfast(["bench", "--batches", "4096"]), status: 64, "--batches", "from 1 to 2048")
         expectFailure(try nnfast(["train", "--optimizer", "adam", "--momentum", "0.5"]), status: 64, "--momentum")
     }
 }
