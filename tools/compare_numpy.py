@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """nnfast against numpy (OpenBLAS), measured side by side, alternating, several rounds.
 
-Each round runs, in alternating order (nnfast first in even rounds, numpy first in odd ones):
-  1. `nnfast bench --json` (release build): the square GEMMs and the MLP's training-step shapes;
+Each round measures group after group — the square GEMMs, then each batch size's layer shapes of
+the network (`--layers`, `--batches`) — and within a group runs both sides back to back, in
+alternating order (nnfast first in even rounds, numpy first in odd ones):
+  1. `nnfast bench --json --filter <group>` (release build);
   2. numpy matmul (float32) on the same shapes, OpenBLAS on 1 thread and on N threads (each in
-     its own subprocess, since OpenBLAS reads its thread count at import);
-  3. epochs of the default network at batch 32 and 256: tools/numpy_mlp.py (numpy float32)
-     and `nnfast train` with the same recipe.
-Then it prints, per pair, the median and the worst ratio over the rounds (ratio = numpy time /
-nnfast time, > 1 means nnfast is faster), with the CPU, the build's instruction set and GEMM
-tile, and OpenBLAS's kernel. The machines are shared and noisy: only same-run ratios mean
-anything, and the worst of several alternating rounds says more than one best run.
+     its own subprocess, since OpenBLAS reads its thread count at import).
+A group takes seconds, so both sides of a pair meet the same phase of a noisy host; one bench
+run for everything against one numpy run took a minute a side. Then, unless --no-epochs, epochs
+of the network at batch 32 and 256: tools/numpy_mlp.py (numpy float32) and `nnfast train` with
+the same recipe. It prints, per pair, the median and the worst ratio over the rounds (ratio =
+numpy time / nnfast time, > 1 means nnfast is faster), with the CPU, the build's instruction set
+and GEMM tile, and OpenBLAS's kernel. The machines are shared and noisy: only same-run ratios
+mean anything, and the worst of several alternating rounds says more than one best run.
 
     python3 tools/compare_numpy.py [--rounds 5] [--threads 2] [--epochs 2] [--quick] [--json out.json]
+    python3 tools/compare_numpy.py --layers 784,800,800,10 --batches 32,128,256 --no-epochs
     python3 tools/compare_numpy.py --target-cpu haswell      # an AVX2 build, in .build-haswell
 """
 import argparse
@@ -93,18 +97,18 @@ def numpy_matmul_times(shapes, threads):
     return json.loads(output)
 
 
-def numpy_epoch_seconds(batch, epochs, data):
+def numpy_epoch_seconds(batch, epochs, data, layers):
     output = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "numpy_mlp.py"), "--epochs", str(epochs),
-                             "--batch", str(batch), "--data", data, "--json"],
+                             "--batch", str(batch), "--data", data, "--layers", layers, "--json"],
                             check=True, capture_output=True, text=True).stdout
     summary = json.loads(output.strip().splitlines()[-1])
     return min(summary["epoch_seconds"]), summary["test_accuracy"]
 
 
-def nnfast_epoch_seconds(nnfast, batch, epochs, threads, data):
+def nnfast_epoch_seconds(nnfast, batch, epochs, threads, data, layers):
     metrics = os.path.join(ROOT, ".build", f"compare-b{batch}.jsonl")
     subprocess.run([nnfast, "train", "--epochs", str(epochs), "--batch", str(batch), "--threads", str(threads),
-                    "--data", data, "--metrics", metrics, "--quiet"], check=True, capture_output=True)
+                    "--data", data, "--layers", layers, "--metrics", metrics, "--quiet"], check=True, capture_output=True)
     with open(metrics) as f:
         reports = [json.loads(line) for line in f]
     return min(r["train_seconds"] for r in reports), reports[-1]["test_accuracy"]
@@ -131,33 +135,52 @@ def gemm_results(bench):
     return [r for r in bench["results"] if r["group"] != "elementwise"]
 
 
+def groups(args):
+    """The bench filters a round measures pair by pair: the square GEMMs, then each batch's shapes."""
+    return ["gemm"] + [f"b{batch} " for batch in args.batch_sizes]
+
+
 class Round:
-    """One round's measurements: the bench report, numpy's GEMM times, and both epochs."""
+    """One round's measurements: nnfast's bench rows and numpy's GEMM times, group by group, and both
+    sides' epochs."""
 
     def __init__(self, nnfast, args, shapes_of, nnfast_first):
-        self.bench, self.numpy_times, self.epochs = None, {}, {}
-        sides = [self.run_nnfast_gemm, self.run_numpy_gemm]
-        for side in (sides if nnfast_first else reversed(sides)):
-            side(nnfast, args, shapes_of)
-        for batch in (32, 256):
-            pair = [lambda: ("nnfast", nnfast_epoch_seconds(nnfast, batch, args.epochs, args.threads, args.data)),
-                    lambda: ("numpy", numpy_epoch_seconds(batch, args.epochs, args.data))]
+        self.results, self.peaks, self.above_peak, self.build = [], [], [], {}
+        self.numpy_times, self.epochs = {}, {}
+        for group in groups(args):
+            sides = [lambda: self.run_nnfast_gemm(nnfast, args, group, shapes_of),
+                     lambda: self.run_numpy_gemm(args, group, shapes_of[group])]
+            for side in (sides if nnfast_first else reversed(sides)):
+                side()
+        for batch in (() if args.no_epochs else (32, 256)):
+            pair = [lambda: ("nnfast", nnfast_epoch_seconds(nnfast, batch, args.epochs, args.threads, args.data, args.layers)),
+                    lambda: ("numpy", numpy_epoch_seconds(batch, args.epochs, args.data, args.layers))]
             for run in (pair if nnfast_first else reversed(pair)):
                 name, value = run()
                 self.epochs[(batch, name)] = value
 
-    def run_nnfast_gemm(self, nnfast, args, shapes_of):
-        command = [nnfast, "bench", "--json", "--threads", str(args.threads)] + (["--quick"] if args.quick else [])
-        self.bench = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
-        if not shapes_of:  # the first round, where nnfast runs first: its names give numpy's shapes
-            for r in gemm_results(self.bench):
+    def run_nnfast_gemm(self, nnfast, args, group, shapes_of):
+        command = [nnfast, "bench", "--json", "--threads", str(args.threads), "--layers", args.layers,
+                   "--batches", ",".join(map(str, args.batch_sizes)), "--filter", group] + (["--quick"] if args.quick else [])
+        bench = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+        rows = gemm_results(bench)
+        for r in rows:
+            r["filter"] = group  # numpy's time for a row is the one measured beside it, in its group
+        self.results += rows
+        self.peaks.append(bench["peak"])
+        self.above_peak += bench.get("above_peak", [])
+        self.build = bench.get("build", {})
+        if group not in shapes_of:  # the first round, where nnfast runs first: its names give numpy's shapes
+            shapes_of[group] = []
+            for r in rows:
                 shape = parse_shape(r["kernel"], r["shape"])
-                if shape not in shapes_of:
-                    shapes_of.append(shape)
+                if shape not in shapes_of[group]:
+                    shapes_of[group].append(shape)
 
-    def run_numpy_gemm(self, nnfast, args, shapes_of):
+    def run_numpy_gemm(self, args, group, shapes):
         for t in sorted({1, args.threads}):
-            self.numpy_times[t] = numpy_matmul_times(shapes_of, t)
+            for shape, seconds in zip(shapes, numpy_matmul_times(shapes, t)):
+                self.numpy_times[(group, json.dumps(shape, sort_keys=True), t)] = seconds
 
 
 def main():
@@ -168,21 +191,25 @@ def main():
     parser.add_argument("--quick", action="store_true", help="skip 2048³")
     parser.add_argument("--target-cpu", help="build for this CPU (e.g. haswell: an AVX2 build) in .build-<cpu>")
     parser.add_argument("--data", default=os.path.join(ROOT, "Fixtures", "mnist"))
+    parser.add_argument("--layers", default="784,100,200,10", help="the network whose layer shapes and epochs are compared")
+    parser.add_argument("--batches", default="32,128,256", help="batch sizes of the layer-shape comparisons")
+    parser.add_argument("--no-epochs", action="store_true", help="compare GEMMs only, no training epochs")
     parser.add_argument("--json", help="also write every number to this file")
     args = parser.parse_args()
+    args.batch_sizes = [int(b) for b in args.batches.split(",")]
 
     nnfast = build(args.target_cpu)
     started = time.time()
     blas = json.loads(subprocess.run([sys.executable, "-c", BLAS_SNIPPET], check=True,
                                      capture_output=True, text=True).stdout)
-    shapes = []  # filled by the first round's bench (nnfast runs first in round 1)
+    shapes = {}  # per group, filled by the first round's bench (nnfast runs first in round 1)
     rounds = []
     for index in range(args.rounds):
         rounds.append(Round(nnfast, args, shapes, nnfast_first=index % 2 == 0))
         print(f"round {index + 1}/{args.rounds} done ({time.time() - started:.0f} s)", file=sys.stderr)
 
-    gemm_rows = gemm_results(rounds[0].bench)
-    build_info = rounds[0].bench.get("build", {})
+    gemm_rows = rounds[0].results
+    build_info = rounds[0].build
     print(f"CPU: {build_info.get('cpu', 'unknown')}")
     print(f"nnfast: {build_info.get('instruction_set', '?')} build, GEMM tile {build_info.get('gemm_tile', '?')}; "
           f"numpy {blas['numpy']}, OpenBLAS kernel {blas['openblas_core']}")
@@ -195,8 +222,9 @@ def main():
         s = parse_shape(r["kernel"], r["shape"])
         ratios, ours, theirs = [], [], []
         for one in rounds:
-            mine = next(x for x in one.bench["results"] if x["kernel"] == r["kernel"] and x["threads"] == r["threads"])
-            numpy_seconds = one.numpy_times[r["threads"]][shapes.index(s)]
+            mine = next(x for x in one.results
+                        if (x["filter"], x["kernel"], x["threads"]) == (r["filter"], r["kernel"], r["threads"]))
+            numpy_seconds = one.numpy_times[(r["filter"], json.dumps(s, sort_keys=True), r["threads"])]
             ratios.append(numpy_seconds / mine["seconds"])
             ours.append(mine["seconds"])
             theirs.append(numpy_seconds)
@@ -206,10 +234,27 @@ def main():
         print(f"{r['kernel']:30} {r['shape']:22} {r['threads']:>3} {median(ours) * 1e6:>8.1f}µs "
               f"{median(theirs) * 1e6:>8.1f}µs {median(ratios):>7.2f} {min(ratios):>6.2f}")
 
-    print()
-    print(f"One epoch (50,000 samples) of 784-100-200-10, best of {args.epochs} per round: numpy float32 "
-          f"(OpenBLAS, default threads) vs nnfast --threads {args.threads}")
     epochs = []
+    if not args.no_epochs:
+        print_epochs(args, rounds, epochs)
+
+    peaks = [p for one in rounds for p in one.peaks]
+    above = sorted({line for one in rounds for line in one.above_peak})
+    print(f"\n(measured in {time.time() - started:.0f} s; peak by FMA probe, range over the bench runs: "
+          f"{min(p['single_thread_gflops'] for p in peaks):.1f}-{max(p['single_thread_gflops'] for p in peaks):.1f} "
+          f"GFLOP/s on 1 thread, {min(p['all_threads_gflops'] for p in peaks):.1f}-"
+          f"{max(p['all_threads_gflops'] for p in peaks):.1f} on {peaks[0]['threads']}; "
+          f"kernels above the peak: {', '.join(above) if above else 'none'})")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"build": build_info, "blas": blas, "rounds": args.rounds, "layers": args.layers,
+                       "gemm": rows, "epochs": epochs, "peaks": peaks, "above_peak": above}, f, indent=1)
+
+
+def print_epochs(args, rounds, epochs):
+    print()
+    print(f"One epoch (50,000 samples) of {args.layers.replace(',', '-')}, best of {args.epochs} per round: numpy float32 "
+          f"(OpenBLAS, default threads) vs nnfast --threads {args.threads}")
     for batch in (32, 256):
         ratios = [one.epochs[(batch, "numpy")][0] / one.epochs[(batch, "nnfast")][0] for one in rounds]
         ours = [one.epochs[(batch, "nnfast")][0] for one in rounds]
@@ -221,18 +266,6 @@ def main():
         print(f"  batch {batch:>3}: numpy {median(theirs):.3f} s, nnfast {median(ours):.3f} s (medians)  "
               f"→ {median(ratios):.2f}× faster [worst {min(ratios):.2f}×]")
 
-    peaks = [one.bench["peak"] for one in rounds]
-    above = sorted({line for one in rounds for line in one.bench.get("above_peak", [])})
-    print(f"\n(measured in {time.time() - started:.0f} s; peak by FMA probe, range over rounds: "
-          f"{min(p['single_thread_gflops'] for p in peaks):.1f}-{max(p['single_thread_gflops'] for p in peaks):.1f} "
-          f"GFLOP/s on 1 thread, {min(p['all_threads_gflops'] for p in peaks):.1f}-"
-          f"{max(p['all_threads_gflops'] for p in peaks):.1f} on {peaks[0]['threads']}; "
-          f"kernels above the peak: {', '.join(above) if above else 'none'})")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"build": build_info, "blas": blas, "rounds": args.rounds, "gemm": rows, "epochs": epochs,
-                       "peaks": peaks, "above_peak": above,
-                       "training_steps": [one.bench["training_steps"] for one in rounds]}, f, indent=1)
 
 
 if __name__ == "__main__":
