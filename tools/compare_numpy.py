@@ -179,8 +179,7 @@ class Round:
 
     def run_numpy_gemm(self, args, group, shapes):
         for t in sorted({1, args.threads}):
-            for shape, seconds in zip(shapes, numpy_matmul_times(shapes, t)):
-                self.numpy_times[(group, json.dumps(shape, sort_keys=True), t)] = seconds
+            self.numpy_times[(group, t)] = numpy_matmul_times(shapes, t)
 
 
 def main():
@@ -224,7 +223,7 @@ def main():
         for one in rounds:
             mine = next(x for x in one.results
                         if (x["filter"], x["kernel"], x["threads"]) == (r["filter"], r["kernel"], r["threads"]))
-            numpy_seconds = one.numpy_times[(r["filter"], json.dumps(s, sort_keys=True), r["threads"])]
+            numpy_seconds = one.numpy_times[(r["filter"], r["threads"])][shapes[r["filter"]].index(s)]
             ratios.append(numpy_seconds / mine["seconds"])
             ours.append(mine["seconds"])
             theirs.append(numpy_seconds)
@@ -234,9 +233,7 @@ def main():
         print(f"{r['kernel']:30} {r['shape']:22} {r['threads']:>3} {median(ours) * 1e6:>8.1f}µs "
               f"{median(theirs) * 1e6:>8.1f}µs {median(ratios):>7.2f} {min(ratios):>6.2f}")
 
-    epochs = []
-    if not args.no_epochs:
-        print_epochs(args, rounds, epochs)
+    epochs = [] if args.no_epochs else epoch_comparisons(args, rounds)
 
     peaks = [p for one in rounds for p in one.peaks]
     above = sorted({line for one in rounds for line in one.above_peak})
@@ -251,7 +248,9 @@ def main():
                        "gemm": rows, "epochs": epochs, "peaks": peaks, "above_peak": above}, f, indent=1)
 
 
-def print_epochs(args, rounds, epochs):
+def epoch_comparisons(args, rounds):
+    """Prints the epoch ratios per batch and returns them for the JSON report."""
+    epochs = []
     print()
     print(f"One epoch (50,000 samples) of {args.layers.replace(',', '-')}, best of {args.epochs} per round: numpy float32 "
           f"(OpenBLAS, default threads) vs nnfast --threads {args.threads}")
@@ -265,7 +264,7 @@ def print_epochs(args, rounds, epochs):
                        "nnfast_test": rounds[-1].epochs[(batch, "nnfast")][1]})
         print(f"  batch {batch:>3}: numpy {median(theirs):.3f} s, nnfast {median(ours):.3f} s (medians)  "
               f"→ {median(ratios):.2f}× faster [worst {min(ratios):.2f}×]")
-
+    return epochs
 
 
 if __name__ == "__main__":
