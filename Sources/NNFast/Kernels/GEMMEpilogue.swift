@@ -13,6 +13,10 @@ struct GEMMEpilogue: @unchecked Sendable {  // the bias pointer is only read
 
     static var plain: GEMMEpilogue { GEMMEpilogue() }
 
+    /// Whether this is only `α·acc + β·C` (no bias, no activation): what the dX, weight-gradient
+    /// and update GEMMs use, which full tiles store without `apply`'s dispatch.
+    var isLinear: Bool { bias == nil && activation == .identity }
+
     /// Applies the epilogue to one 16-wide row segment; `existing` loads C only if β ≠ 0.
     @inline(__always)
     func apply(_ acc: SIMD16<Float>, column: Int, existing: () -> SIMD16<Float>, biasVector: () -> SIMD16<Float>) -> SIMD16<Float> {
