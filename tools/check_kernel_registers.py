@@ -26,6 +26,7 @@ KERNELS = {
     "fmaProbe": ("8fmaProbe",),
     "GEMM panel plan": ("14_GEMMPanelPlanV", TILE_MULTIPLY),
     "GEMM packed plan": ("15_GEMMPackedPlanV", TILE_MULTIPLY),
+    "GEMM tile edges": ("12multiplyEdge",),
 }
 MIN_FMAS = 8
 # A K loop is mostly FMAs (12 of 24 instructions for the 6×16 tile); loops below this share also
