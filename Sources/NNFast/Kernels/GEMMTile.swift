@@ -41,10 +41,17 @@ typealias GEMMBuildTile = GEMMTile6x16
 /// Every tile a build can select; the tests check each of them.
 let gemmSelectableTiles: [any GEMMTile.Type] = [GEMMTile6x32.self, GEMMTile6x16.self]
 
-/// The build tile's height: row partitions of GEMM work are multiples of it.
+/// The build tile's height.
 let gemmMR = GEMMBuildTile.mr
 /// The build tile's width: matrix rows are padded to a multiple of it.
 let gemmNR = GEMMBuildTile.nr
+
+/// Where threads split the rows of a batch: on multiples of 4, not of MR. A tile of at most four
+/// rows costs two thirds of a full one (`GEMMTile6x16.multiplyEdge`), so a batch of 32 splits
+/// 16 + 16 — two full row panels and a four-row one each — where multiples of 6 gave 18 + 14,
+/// three full-cost panels for the first thread. Never worse than MR for two threads at the batch
+/// sizes the MLP uses (32-256), and the result is the same: rows never interact.
+let gemmRowSplitGranularity = 4
 
 /// The A operands of a six-row tile: row `r` reads `a + r·stride`; rows at or past `rows` re-read
 /// row 0 (in bounds; their results are dropped).

@@ -73,7 +73,7 @@ public enum KernelBenchmarks {
                 gemm(a.all, opA, b.all, opB, into: c.all, scratch: scratch, threads: threads)
             case .pool:
                 context.run { part, scratch in
-                    let rows = partition(shape.m, parts: threads, index: part, granularity: gemmMR)
+                    let rows = partition(shape.m, parts: threads, index: part, granularity: gemmRowSplitGranularity)
                     guard !rows.isEmpty else { return }
                     let aRows = shape.transA ? a.block(rows: 0..<shape.k, columns: rows) : a.rows(rows)
                     gemm(aRows, opA, b.all, opB, into: c.rows(rows), scratch: scratch)

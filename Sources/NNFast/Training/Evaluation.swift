@@ -40,7 +40,7 @@ public struct Evaluation: Sendable, Equatable {
         while start < dataset.count {
             let rows = min(workspace.capacity, dataset.count - start)
             context.run { part, scratch in
-                let mine = partition(rows, parts: context.threads, index: part, granularity: gemmMR)
+                let mine = partition(rows, parts: context.threads, index: part, granularity: gemmRowSplitGranularity)
                 guard !mine.isEmpty else { return }
                 dataset.gather((start + mine.lowerBound)..<(start + mine.upperBound), into: workspace,
                                firstRow: mine.lowerBound, scale: scale, offset: offset)

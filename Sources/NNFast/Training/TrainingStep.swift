@@ -93,7 +93,7 @@ final class TrainingStepJob: ParallelJob {
         case .repack:
             update.repack(network, part: part, of: parts)
         case .rows:
-            let mine = partition(rows, parts: parts, index: part, granularity: gemmMR)
+            let mine = partition(rows, parts: parts, index: part, granularity: gemmRowSplitGranularity)
             guard !mine.isEmpty else { return }
             let first = batch.startIndex
             let images = batch[(first + mine.lowerBound)..<(first + mine.upperBound)]
