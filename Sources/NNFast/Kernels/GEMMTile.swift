@@ -47,7 +47,7 @@ let gemmMR = GEMMBuildTile.mr
 let gemmNR = GEMMBuildTile.nr
 
 /// Where threads split the rows of a batch: on multiples of 4, not of MR. A tile of at most four
-/// rows costs two thirds of a full one (`GEMMTile6x16.multiplyEdge`), so a batch of 32 splits
+/// rows costs two thirds of a full one (`GEMMTile6x16.fourRowSums`), so a batch of 32 splits
 /// 16 + 16 — two full row panels and a four-row one each — where multiples of 6 gave 18 + 14,
 /// three full-cost panels for the first thread. Never worse than MR for two threads at the batch
 /// sizes the MLP uses (32-256), and the result is the same: rows never interact.

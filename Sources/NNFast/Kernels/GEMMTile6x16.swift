@@ -18,88 +18,33 @@ enum GEMMTile6x16: GEMMTile {
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
         column: Int, epilogue: GEMMEpilogue
     ) {
-        if cols <= 8 || rows <= 4 {
-            multiplyEdge(k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride,
-                         c: c, ldc: ldc, rows: rows, cols: cols, column: column, epilogue: epilogue)
-            return
-        }
-        let (a0, a1, a2, a3, a4, a5) = sixRowPointers(a, rows: rows, stride: aRowStride)
-        var offset = 0
-        var bRow = UnsafeRawPointer(b)
-        var sums = _Tile6x16Sums()
-        for _ in 0..<k {
-            let b0 = bRow.loadUnaligned(as: SIMD8<Float>.self)
-            let b1 = bRow.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-            var s = a0[offset]; sums.c00.addProduct(s, b0); sums.c01.addProduct(s, b1)
-            s = a1[offset]; sums.c10.addProduct(s, b0); sums.c11.addProduct(s, b1)
-            s = a2[offset]; sums.c20.addProduct(s, b0); sums.c21.addProduct(s, b1)
-            s = a3[offset]; sums.c30.addProduct(s, b0); sums.c31.addProduct(s, b1)
-            s = a4[offset]; sums.c40.addProduct(s, b0); sums.c41.addProduct(s, b1)
-            s = a5[offset]; sums.c50.addProduct(s, b0); sums.c51.addProduct(s, b1)
-            offset &+= aKStride  // unchecked: see above
-            bRow += bKStride &* MemoryLayout<Float>.stride
-        }
-        sums.store(into: c, ldc: ldc, rows: rows, cols: cols, column: column, epilogue: epilogue)
-    }
-
-    // The edges of C, where a full tile would compute more than it stores: a full tile costs the
-    // same for any `rows` and `cols` (rows past `rows` re-read row 0, columns past `cols` are
-    // dropped). The MLP meets both edges in every layer: a 100-wide layer is six panels of 16
-    // and one of 4; a thread's 16 rows of a batch of 32 are two row panels and one of 4. These
-    // loops do the first 8 columns, or the first 4 rows, only: per llvm-mca's Zen 3 model half
-    // and two thirds of a full tile's cycles per K step. Each element is still one FMA per K step
-    // from 0 up, so the bits are the same as the full tile's. Out of line: inlined, they changed
-    // the register allocation of the full tile's loop.
-
-    /// A tile of at most 8 columns or at most 4 rows.
-    @inline(never)
-    static func multiplyEdge(
-        k: Int,
-        a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
-        b: UnsafePointer<Float>, bKStride: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
-        column: Int, epilogue: GEMMEpilogue
-    ) {
-        let (a0, a1, a2, a3, a4, a5) = sixRowPointers(a, rows: rows, stride: aRowStride)
-        var offset = 0
-        var bRow = UnsafeRawPointer(b)
-        var sums = _Tile6x16Sums()
-        if cols <= 8 {  // columns 0..<8 of up to six rows: 6 accumulators, one B vector per step
-            for _ in 0..<k {
-                let b0 = bRow.loadUnaligned(as: SIMD8<Float>.self)
-                sums.c00.addProduct(a0[offset], b0); sums.c10.addProduct(a1[offset], b0)
-                sums.c20.addProduct(a2[offset], b0); sums.c30.addProduct(a3[offset], b0)
-                sums.c40.addProduct(a4[offset], b0); sums.c50.addProduct(a5[offset], b0)
-                offset &+= aKStride
-                bRow += bKStride &* MemoryLayout<Float>.stride
-            }
-        } else {  // all 16 columns of up to four rows: 8 accumulators
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+        var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+        if cols <= 8 {
+            (c00, c10, c20, c30, c40, c50) = halfWidthSums(
+                k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
+        } else if rows <= 4 {
+            (c00, c01, c10, c11, c20, c21, c30, c31) = fourRowSums(
+                k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
+        } else {
+            let (a0, a1, a2, a3, a4, a5) = sixRowPointers(a, rows: rows, stride: aRowStride)
+            var offset = 0
+            var bRow = UnsafeRawPointer(b)
             for _ in 0..<k {
                 let b0 = bRow.loadUnaligned(as: SIMD8<Float>.self)
                 let b1 = bRow.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-                var s = a0[offset]; sums.c00.addProduct(s, b0); sums.c01.addProduct(s, b1)
-                s = a1[offset]; sums.c10.addProduct(s, b0); sums.c11.addProduct(s, b1)
-                s = a2[offset]; sums.c20.addProduct(s, b0); sums.c21.addProduct(s, b1)
-                s = a3[offset]; sums.c30.addProduct(s, b0); sums.c31.addProduct(s, b1)
-                offset &+= aKStride
+                var s = a0[offset]; c00.addProduct(s, b0); c01.addProduct(s, b1)
+                s = a1[offset]; c10.addProduct(s, b0); c11.addProduct(s, b1)
+                s = a2[offset]; c20.addProduct(s, b0); c21.addProduct(s, b1)
+                s = a3[offset]; c30.addProduct(s, b0); c31.addProduct(s, b1)
+                s = a4[offset]; c40.addProduct(s, b0); c41.addProduct(s, b1)
+                s = a5[offset]; c50.addProduct(s, b0); c51.addProduct(s, b1)
+                offset &+= aKStride  // unchecked: see above
                 bRow += bKStride &* MemoryLayout<Float>.stride
             }
         }
-        sums.store(into: c, ldc: ldc, rows: rows, cols: cols, column: column, epilogue: epilogue)
-    }
-}
-
-/// The 6×16 tile's accumulators: row r's columns 0..<8 in `cr0`, 8..<16 in `cr1`.
-struct _Tile6x16Sums {
-    var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
-    var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
-    var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
-
-    /// Writes the first `rows` rows and `cols` columns into C through the epilogue.
-    @inline(__always)
-    func store(into c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, column: Int,
-               epilogue: GEMMEpilogue) {
-        if cols == GEMMTile6x16.nr && epilogue.isLinear {
+        if cols == nr && epilogue.isLinear {
             let (alpha, beta) = (epilogue.alpha, epilogue.beta)
             @inline(__always) func store(_ low: SIMD8<Float>, _ high: SIMD8<Float>, row: Int) {
                 guard row < rows else { return }
@@ -116,5 +61,61 @@ struct _Tile6x16Sums {
         }
         store(c00, c01, row: 0); store(c10, c11, row: 1); store(c20, c21, row: 2)
         store(c30, c31, row: 3); store(c40, c41, row: 4); store(c50, c51, row: 5)
+    }
+
+    // The edges of C, where a full tile would compute more than it stores: a full tile costs the
+    // same for any `rows` and `cols` (rows past `rows` re-read row 0, columns past `cols` are
+    // dropped). The MLP meets both edges in every layer: a 100-wide layer is six panels of 16
+    // and one of 4; a thread's 16 rows of a batch of 32 are two row panels and one of 4. These
+    // loops do the first 8 columns, or the first 4 rows, only: per llvm-mca's Zen 3 model half
+    // and two thirds of a full tile's cycles per K step. Each element is still one FMA per K step
+    // from 0 up, so the bits are the same as the full tile's. Out of line, returning their sums
+    // to `multiply`'s stores: inlined, they changed the register allocation of the full tile's
+    // loop; with their own copy of the stores, the ragged stores of the 10-wide layer stopped
+    // being inlined (its update ran 2.4× slower in the training step).
+
+    /// Columns 0..<8 of up to six rows: 6 accumulators, one B vector per step.
+    @inline(never)
+    static func halfWidthSums(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int, rows: Int
+    ) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        let (a0, a1, a2, a3, a4, a5) = sixRowPointers(a, rows: rows, stride: aRowStride)
+        var offset = 0
+        var bRow = UnsafeRawPointer(b)
+        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
+        var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
+        for _ in 0..<k {
+            let b0 = bRow.loadUnaligned(as: SIMD8<Float>.self)
+            c0.addProduct(a0[offset], b0); c1.addProduct(a1[offset], b0); c2.addProduct(a2[offset], b0)
+            c3.addProduct(a3[offset], b0); c4.addProduct(a4[offset], b0); c5.addProduct(a5[offset], b0)
+            offset &+= aKStride
+            bRow += bKStride &* MemoryLayout<Float>.stride
+        }
+        return (c0, c1, c2, c3, c4, c5)
+    }
+
+    /// All 16 columns of up to four rows: 8 accumulators.
+    @inline(never)
+    static func fourRowSums(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int, rows: Int
+    ) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        let (a0, a1, a2, a3, _, _) = sixRowPointers(a, rows: rows, stride: aRowStride)
+        var offset = 0
+        var bRow = UnsafeRawPointer(b)
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+        for _ in 0..<k {
+            let b0 = bRow.loadUnaligned(as: SIMD8<Float>.self)
+            let b1 = bRow.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            var s = a0[offset]; c00.addProduct(s, b0); c01.addProduct(s, b1)
+            s = a1[offset]; c10.addProduct(s, b0); c11.addProduct(s, b1)
+            s = a2[offset]; c20.addProduct(s, b0); c21.addProduct(s, b1)
+            s = a3[offset]; c30.addProduct(s, b0); c31.addProduct(s, b1)
+            offset &+= aKStride
+            bRow += bKStride &* MemoryLayout<Float>.stride
+        }
+        return (c00, c01, c10, c11, c20, c21, c30, c31)
     }
 }
