@@ -85,6 +85,23 @@ func storeLinearTileRow<Segment: SIMD>(
     raw.storeBytes(of: highValue, toByteOffset: highOffset, as: Segment.self)
 }
 
+/// Writes the first `rows` rows of a full-width tile, row r's sums being `(low, high)`, when the
+/// epilogue is linear (`GEMMEpilogue.isLinear`).
+@inline(__always)
+func storeLinearTile<Segment: SIMD>(
+    _ r0: (Segment, Segment), _ r1: (Segment, Segment), _ r2: (Segment, Segment),
+    _ r3: (Segment, Segment), _ r4: (Segment, Segment), _ r5: (Segment, Segment),
+    into c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, epilogue: GEMMEpilogue
+) where Segment.Scalar == Float {
+    let (alpha, beta) = (epilogue.alpha, epilogue.beta)
+    @inline(__always) func store(_ sums: (Segment, Segment), row: Int) {
+        guard row < rows else { return }
+        storeLinearTileRow(sums.0, sums.1, c + row * ldc, alpha: alpha, beta: beta)
+    }
+    store(r0, row: 0); store(r1, row: 1); store(r2, row: 2)
+    store(r3, row: 3); store(r4, row: 4); store(r5, row: 5)
+}
+
 /// Writes one 16-wide accumulator segment into C through the epilogue, touching only `cols`.
 @inline(__always)
 func storeTileSegment(

@@ -35,13 +35,8 @@ enum GEMMTile6x32: GEMMTile {
             bRow += bKStride &* MemoryLayout<Float>.stride
         }
         if cols == nr && epilogue.isLinear {
-            let (alpha, beta) = (epilogue.alpha, epilogue.beta)
-            @inline(__always) func store(_ low: SIMD16<Float>, _ high: SIMD16<Float>, row: Int) {
-                guard row < rows else { return }
-                storeLinearTileRow(low, high, c + row * ldc, alpha: alpha, beta: beta)
-            }
-            store(c00, c01, row: 0); store(c10, c11, row: 1); store(c20, c21, row: 2)
-            store(c30, c31, row: 3); store(c40, c41, row: 4); store(c50, c51, row: 5)
+            storeLinearTile((c00, c01), (c10, c11), (c20, c21), (c30, c31), (c40, c41), (c50, c51),
+                            into: c, ldc: ldc, rows: rows, epilogue: epilogue)
             return
         }
         @inline(__always) func store(_ low: SIMD16<Float>, _ high: SIMD16<Float>, row: Int) {
