@@ -41,8 +41,6 @@ typealias GEMMBuildTile = GEMMTile6x16
 /// Every tile a build can select; the tests check each of them.
 let gemmSelectableTiles: [any GEMMTile.Type] = [GEMMTile6x32.self, GEMMTile6x16.self]
 
-/// The build tile's height.
-let gemmMR = GEMMBuildTile.mr
 /// The build tile's width: matrix rows are padded to a multiple of it.
 let gemmNR = GEMMBuildTile.nr
 

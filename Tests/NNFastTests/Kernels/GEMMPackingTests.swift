@@ -9,7 +9,7 @@ import Testing
     /// by canaries.
     @Test(arguments: [1, 7, 8, 9, 17, 31, 33, 100, 512])
     func aPanelsMatchTheDefinition(kc: Int) {
-        let mr = gemmMR
+        let mr = GEMMBuildTile.mr
         let (row0, p0) = (2, 3)
         for transA in [false, true] {
             for height in 1...mr {

@@ -137,7 +137,7 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
             Matrix.multiply(a, b, into: one, opA: transA ? .transposed : .none, opB: transB ? .transposed : .none, threads: 1)
             Matrix.multiply(a, b, into: two, opA: transA ? .transposed : .none, opB: transB ? .transposed : .none, threads: 2)
             #expect(one.values == two.values)
-            #expect(gemmWorkerCount(m: m, n: n, k: k, threads: 2, tiles: (n + gemmNR - 1) / gemmNR * ((m + gemmMR - 1) / gemmMR)) == 2)
+            #expect(gemmWorkerCount(m: m, n: n, k: k, threads: 2, tiles: (n + gemmNR - 1) / gemmNR * ((m + GEMMBuildTile.mr - 1) / GEMMBuildTile.mr)) == 2)
         }
     }
 
@@ -160,7 +160,7 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
         // The 10-wide output layer: one column panel, which a split by panels left to one thread.
         let (m, n, k) = (2000, 10, 784)  // 31 MFLOP: above the fork threshold
         #expect(!gemmPrefersPacked(m: m, n: n, k: k))
-        #expect(gemmWorkerCount(m: m, n: n, k: k, threads: 2, tiles: (m + gemmMR - 1) / gemmMR) == 2)
+        #expect(gemmWorkerCount(m: m, n: n, k: k, threads: 2, tiles: (m + GEMMBuildTile.mr - 1) / GEMMBuildTile.mr) == 2)
         let a = Matrix(rows: m, cols: k, values: randomFloats(m * k, seed: 7))
         let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 8))
         let one = Matrix(rows: m, cols: n)
