@@ -1,3 +1,5 @@
+import CNNFastMath
+
 // Batches are gathered from the u8 dataset and scaled to Float on the fly, so the dataset stays
 // a quarter of the size of a Float copy and each batch is converted while it is in cache.
 
@@ -12,7 +14,7 @@ func convertPixels(
     while i + 16 <= count {
         let bytes = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
         var values = SIMD16<Float>(repeating: offset)
-        values.addProduct(SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes)), scale)
+        values.addProduct(nnfast_u8_to_float16(bytes), scale)
         out.storeBytes(of: values, toByteOffset: i * MemoryLayout<Float>.stride, as: SIMD16<Float>.self)
         i += 16
     }

@@ -95,6 +95,25 @@ func referenceActivation(_ kind: ActivationKernel, _ z: Double) -> Double {
         }
     }
 
+    /// The vector u8 → Float conversion (16 lanes at a time, then a scalar tail) against the
+    /// scalar formula, bit for bit: every byte value (784), lengths around the vector width, the
+    /// default scale and MNIST's mean/deviation normalization.
+    @Test(arguments: [1, 7, 15, 16, 17, 31, 33, 100, 784])
+    func pixelConversionMatchesTheScalarFormula(count: Int) {
+        // 37 is odd, so 256 consecutive indices give every byte value.
+        let pixels = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for (scale, offset) in [(Float(1) / 255, Float(0)), (1 / (255 * 0.3081), -0.1307 / 0.3081)] {
+            var out = [Float](repeating: .nan, count: pixels.count + 1)
+            pixels.withUnsafeBufferPointer { source in
+                out.withUnsafeMutableBufferPointer {
+                    convertPixels(source.baseAddress!, count: pixels.count, scale: scale, offset: offset, into: $0.baseAddress!)
+                }
+            }
+            #expect(zip(pixels, out).allSatisfy { $1 == offset.addingProduct(Float($0), scale) })
+            #expect(out[pixels.count].isNaN)  // nothing written past the end
+        }
+    }
+
     @Test func columnSumsMatchLoopsForAnyColumnBlock() {
         let rows = 5, cols = 37
         let x = randomFloats(rows * cols, seed: 11)
