@@ -137,7 +137,9 @@ public enum KernelBenchmarks {
     }
 
     /// Profiles `steps` training steps of a network with `layers` at `batch` on synthetic
-    /// MNIST-sized data (so the bench needs no dataset).
+    /// MNIST-sized data (so the bench needs no dataset): as many images as an epoch of the
+    /// default split (50,000), so each batch's images come from memory as in training — 4,096
+    /// images (3.2 MB) stayed in L3 and the gather read 2× faster than `train --profile`'s.
     /// The update is plain SGD's fused step. With `augmentation` on, the synthetic images are
     /// square (the input size must be a square).
     public static func trainingStep(layers: [Int], batch: Int, threads: Int, steps: Int,
@@ -145,8 +147,14 @@ public enum KernelBenchmarks {
         let network = Network(sizes: layers, activation: .relu, outputActivation: .identity, loss: .softmaxCrossEntropy)
         var generator = SeededGenerator(seed: 3)
         network.initialize(.xavier, using: &generator)
-        let images = 4096
-        let pixels = (0..<(images * layers[0])).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let images = 50_000
+        var pixels = [UInt8](repeating: 0, count: images * layers[0])
+        for start in stride(from: 0, to: pixels.count, by: 8) {  // 8 pixels per random draw
+            let bits = generator.next()
+            for byte in 0..<min(8, pixels.count - start) {
+                pixels[start + byte] = UInt8(truncatingIfNeeded: bits >> (8 * byte))
+            }
+        }
         let labels = (0..<images).map { _ in Int32(generator.nextInt(below: layers[layers.count - 1])) }
         let side = Int(Double(layers[0]).squareRoot().rounded())
         let square = side * side == layers[0]
