@@ -95,4 +95,19 @@ public struct Dataset: Sendable {
             }
         }
     }
+
+    /// Asks the caches for images `indices` (their pixels and labels) ahead of a `gather`: a
+    /// training step prefetches the next batch, whose random images would otherwise come from
+    /// memory one miss after another while the gather waits.
+    func prefetch<C: Collection<Int>>(_ indices: C) {
+        let width = pixelsPerImage
+        pixels.withUnsafeBufferPointer { source in
+            labels.withUnsafeBufferPointer { labelValues in
+                for index in indices {
+                    prefetchForRead(UnsafeBufferPointer(rebasing: source[index * width..<(index + 1) * width]))
+                    prefetchForRead(UnsafeBufferPointer(rebasing: labelValues[index..<(index + 1)]))
+                }
+            }
+        }
+    }
 }

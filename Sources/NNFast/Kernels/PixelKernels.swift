@@ -23,3 +23,17 @@ func convertPixels(
         i += 1
     }
 }
+
+/// Asks for the cache lines of `values` ahead of a read (one prefetch per 64-byte line, and the
+/// last element's): for memory that a later phase reads at random, such as a batch's images.
+func prefetchForRead<T>(_ values: UnsafeBufferPointer<T>) {
+    guard let start = values.baseAddress, !values.isEmpty else { return }
+    let bytes = UnsafeRawPointer(start)
+    let count = values.count * MemoryLayout<T>.stride
+    var offset = 0
+    while offset < count {
+        nnfast_prefetch_for_read(bytes + offset)
+        offset += 64
+    }
+    nnfast_prefetch_for_read(bytes + count - 1)
+}

@@ -178,7 +178,8 @@ public enum KernelBenchmarks {
                                   update: update, profile: profile, augmenter: augmenter)
         for s in 0..<steps {
             let start = (s * batch) % (images - batch)
-            _ = job.step(order[start..<(start + batch)], rate: 0.01, step: 21 + s)
+            let next = ((s + 1) * batch) % (images - batch)
+            _ = job.step(order[start..<(start + batch)], rate: 0.01, step: 21 + s, next: order[next..<(next + batch)])
         }
         return profile
     }

@@ -154,7 +154,9 @@ public final class Trainer {
             let step = (epoch - 1) * stepsPerEpoch + batchIndex
             rate = options.schedule.rate(step: step, totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch,
                                          peak: options.learningRate)
-            let batchLoss = stepJob.step(order[start..<(start + rows)], rate: rate, step: step + 1)
+            let nextStart = start + rows  // the next step's batch, for its images' prefetch
+            let batchLoss = stepJob.step(order[start..<(start + rows)], rate: rate, step: step + 1,
+                                         next: order[nextStart..<min(nextStart + batchSize, order.count)])
             if let divergence = divergenceGuard.check(meanLoss: batchLoss / Double(rows), epoch: epoch, step: batchIndex + 1,
                                                       stepsPerEpoch: stepsPerEpoch, learningRate: rate) {
                 interruption = .diverged(divergence)
