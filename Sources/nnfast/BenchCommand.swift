@@ -26,7 +26,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Batch sizes whose layer shapes and training step are profiled (1 to \(Self.largestBatch)).")
     var batches = SizeList([32, 256])
 
-    /// The step benchmark draws its batches from 4,096 synthetic images.
+    /// The largest batch: the step benchmark draws its batches from 50,000 synthetic images
+    /// (`KernelBenchmarks.trainingStep`), which must hold one batch many times over.
     static let largestBatch = 2048
 
     @Flag(help: "Skip the 2048³ GEMM and profile fewer steps.")
