@@ -36,49 +36,67 @@ func packPanelA(
     a: UnsafePointer<Float>, lda: Int, into panel: UnsafeMutablePointer<Float>
 ) {
     if transA {
-        // Step p's MR values are contiguous in the stored matrix: a 4- and a 2-float copy for a
-        // whole 6-row panel, where one float at a time is 6 loads and 6 stores per step. This is
-        // the weight-gradient GEMM's A (Xᵀ), packed since the k ≥ 128 threshold.
-        if height == 6 && mr == 6 {
-            for p in 0..<kc {
-                let source = UnsafeRawPointer(a + (p0 + p) * lda + row0)
-                let destination = UnsafeMutableRawPointer(panel + p * 6)
-                destination.storeBytes(of: source.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-                destination.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self),
-                                       toByteOffset: 16, as: SIMD2<Float>.self)
-            }
-            return
-        }
-        for p in 0..<kc {
-            let source = a + (p0 + p) * lda + row0
-            let destination = panel + p * mr
-            for r in 0..<height { destination[r] = source[r] }
-            for r in height..<mr { destination[r] = 0 }
-        }
+        packTransposedPanelA(kc: kc, row0: row0, height: height, mr: mr, p0: p0, a: a, lda: lda, into: panel)
     } else {
-        let rows = a + row0 * lda + p0
-        var firstScalarStep = 0
-        if height == 6 && mr == 6 {
-            // Whole panels (all but a ragged last one) by 6×8 interleaves (a C shim: 18 shuffles,
-            // where one float at a time is a load and a strided 4-byte store per float). With
-            // the row-wise B packing below, packing went from ~2.8 to ~1.1 ms of a ~26 ms 1024³
-            // GEMM on one thread (Zen 3, temporary timers over 6 calls): 11% → 4%.
-            firstScalarStep = kc / 8 * 8
-            var p = 0
-            while p < firstScalarStep {
-                nnfast_interleave6x8(rows + p, lda, panel + p * 6)
-                p += 8
-            }
-        } else if height < mr {
-            panel.update(repeating: 0, count: kc * mr)
+        packRowMajorPanelA(kc: kc, row0: row0, height: height, mr: mr, p0: p0, a: a, lda: lda, into: panel)
+    }
+}
+
+/// `packPanelA` for a transposed A (stored k×m): step p's MR values are contiguous in memory.
+@inline(__always)
+func packTransposedPanelA(
+    kc: Int, row0: Int, height: Int, mr: Int, p0: Int,
+    a: UnsafePointer<Float>, lda: Int, into panel: UnsafeMutablePointer<Float>
+) {
+    // A 4- and a 2-float copy per step for a whole 6-row panel, where one float at a time is 6
+    // loads and 6 stores per step. This is the weight-gradient GEMM's A (Xᵀ), packed since the
+    // k ≥ 128 threshold.
+    if height == 6 && mr == 6 {
+        for p in 0..<kc {
+            let source = UnsafeRawPointer(a + (p0 + p) * lda + row0)
+            let destination = UnsafeMutableRawPointer(panel + p * 6)
+            destination.storeBytes(of: source.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+            destination.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self),
+                                   toByteOffset: 16, as: SIMD2<Float>.self)
         }
-        for r in 0..<height {
-            let source = rows + r * lda
-            var destination = panel + firstScalarStep * mr + r
-            for p in firstScalarStep..<kc {
-                destination.pointee = source[p]
-                destination += mr
-            }
+        return
+    }
+    for p in 0..<kc {
+        let source = a + (p0 + p) * lda + row0
+        let destination = panel + p * mr
+        for r in 0..<height { destination[r] = source[r] }
+        for r in height..<mr { destination[r] = 0 }
+    }
+}
+
+/// `packPanelA` for a row-major A (stored m×k): each of the panel's rows is contiguous along K.
+@inline(__always)
+func packRowMajorPanelA(
+    kc: Int, row0: Int, height: Int, mr: Int, p0: Int,
+    a: UnsafePointer<Float>, lda: Int, into panel: UnsafeMutablePointer<Float>
+) {
+    let rows = a + row0 * lda + p0
+    var firstScalarStep = 0
+    if height == 6 && mr == 6 {
+        // Whole panels (all but a ragged last one) by 6×8 interleaves (a C shim: 18 shuffles,
+        // where one float at a time is a load and a strided 4-byte store per float). With
+        // the row-wise B packing below, packing went from ~2.8 to ~1.1 ms of a ~26 ms 1024³
+        // GEMM on one thread (Zen 3, temporary timers over 6 calls): 11% → 4%.
+        firstScalarStep = kc / 8 * 8
+        var p = 0
+        while p < firstScalarStep {
+            nnfast_interleave6x8(rows + p, lda, panel + p * 6)
+            p += 8
+        }
+    } else if height < mr {
+        panel.update(repeating: 0, count: kc * mr)
+    }
+    for r in 0..<height {
+        let source = rows + r * lda
+        var destination = panel + firstScalarStep * mr + r
+        for p in firstScalarStep..<kc {
+            destination.pointee = source[p]
+            destination += mr
         }
     }
 }
