@@ -21,6 +21,20 @@ static inline nnfast_float16 nnfast_u8_to_float16(nnfast_uchar16 x) {
     return __builtin_convertvector(x, nnfast_float16);
 }
 
+// An unaligned load and store of 16 floats, always inline. Swift's generic
+// `loadUnaligned(as: SIMD16<Float>.self)` is a specialization that LLVM may call out of line
+// from a large caller: which callers got the call changed with unrelated edits elsewhere in the
+// module (once the GEMM tile's bias load, with the accumulators spilled around it).
+static inline __attribute__((always_inline)) nnfast_float16 nnfast_load16(const float *source) {
+    nnfast_float16 value;
+    __builtin_memcpy(&value, source, sizeof value);
+    return value;
+}
+
+static inline __attribute__((always_inline)) void nnfast_store16(float *destination, nnfast_float16 value) {
+    __builtin_memcpy(destination, &value, sizeof value);
+}
+
 // Asks for the cache line holding `address` ahead of a write (no fault on any address).
 static inline void nnfast_prefetch_for_write(const void *address) {
     __builtin_prefetch(address, 1, 3);

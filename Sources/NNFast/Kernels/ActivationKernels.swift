@@ -37,11 +37,12 @@ func biasActivationForward(
 ) {
     for i in 0..<rows {
         let row = z + i * ldz
+        var chunks = _Chunks(row, bias, count: cols)
         switch kind {
-        case .identity: forEachChunk(row, bias, count: cols) { z, b in z + b }
-        case .relu: forEachChunk(row, bias, count: cols) { z, b in reluVector(z + b) }
-        case .sigmoid: forEachChunk(row, bias, count: cols) { z, b in sigmoidVector(z + b) }
-        case .tanh: forEachChunk(row, bias, count: cols) { z, b in tanhVector(z + b) }
+        case .identity: while chunks.hasMore { let (z, b) = chunks.load(); chunks.storeAndAdvance(z + b) }
+        case .relu: while chunks.hasMore { let (z, b) = chunks.load(); chunks.storeAndAdvance(reluVector(z + b)) }
+        case .sigmoid: while chunks.hasMore { let (z, b) = chunks.load(); chunks.storeAndAdvance(sigmoidVector(z + b)) }
+        case .tanh: while chunks.hasMore { let (z, b) = chunks.load(); chunks.storeAndAdvance(tanhVector(z + b)) }
         }
     }
 }
@@ -51,14 +52,15 @@ func activationBackward(
     _ gradient: UnsafeMutablePointer<Float>, output: UnsafePointer<Float>, count: Int,
     kind: ActivationKernel
 ) {
+    var chunks = _Chunks(gradient, output, count: count)
     switch kind {
     case .identity: return
     case .relu:
-        forEachChunk(gradient, output, count: count) { g, a in g.replacing(with: 0, where: a .<= 0) }
+        while chunks.hasMore { let (g, a) = chunks.load(); chunks.storeAndAdvance(g.replacing(with: 0, where: a .<= 0)) }
     case .sigmoid:
-        forEachChunk(gradient, output, count: count) { g, a in g * a * (1 - a) }
+        while chunks.hasMore { let (g, a) = chunks.load(); chunks.storeAndAdvance(g * a * (1 - a)) }
     case .tanh:
-        forEachChunk(gradient, output, count: count) { g, a in g * (1 - a * a) }
+        while chunks.hasMore { let (g, a) = chunks.load(); chunks.storeAndAdvance(g * (1 - a * a)) }
     }
 }
 
@@ -70,7 +72,8 @@ func columnSums(
     guard !columns.isEmpty else { return }
     (out + columns.lowerBound).update(repeating: 0, count: columns.count)
     for i in 0..<rows {
-        forEachChunk(out + columns.lowerBound, x + i * ld + columns.lowerBound, count: columns.count) { sum, v in sum + v }
+        var chunks = _Chunks(out + columns.lowerBound, x + i * ld + columns.lowerBound, count: columns.count)
+        while chunks.hasMore { let (sum, v) = chunks.load(); chunks.storeAndAdvance(sum + v) }
     }
 }
 

@@ -18,7 +18,8 @@ func fillDropoutMultipliers(_ out: UnsafeMutablePointer<Float>, count: Int, thre
 
 /// x[0..<count] ← x ⊙ m.
 func multiplyElementwise(_ x: UnsafeMutablePointer<Float>, by m: UnsafePointer<Float>, count: Int) {
-    forEachChunk(x, m, count: count) { x, m in x * m }
+    var chunks = _Chunks(x, m, count: count)
+    while chunks.hasMore { let (x, m) = chunks.load(); chunks.storeAndAdvance(x * m) }
 }
 
 /// y[0..<count] ← x ⊙ m.

@@ -1,3 +1,5 @@
+import CNNFastMath
+
 // The register-blocked heart of GEMM: one MR×NR tile of C, its accumulators held in vector
 // registers for the whole K loop. The tile is the only machine-shaped code in the GEMM; packing
 // and the blocking loops around it are generic in MR and NR (the BLIS split).
@@ -108,12 +110,11 @@ func storeTileSegment(
     _ acc: SIMD16<Float>, _ target: UnsafeMutablePointer<Float>, cols: Int, column: Int, epilogue: GEMMEpilogue
 ) {
     if cols == 16 {
-        let raw = UnsafeMutableRawPointer(target)
         let value = epilogue.apply(
             acc, column: column,
-            existing: { raw.loadUnaligned(as: SIMD16<Float>.self) },
-            biasVector: { UnsafeRawPointer(epilogue.bias! + column).loadUnaligned(as: SIMD16<Float>.self) })
-        raw.storeBytes(of: value, as: SIMD16<Float>.self)
+            existing: { nnfast_load16(target) },
+            biasVector: { nnfast_load16(epilogue.bias! + column) })
+        nnfast_store16(target, value)
     } else {
         let value = epilogue.apply(
             acc, column: column,

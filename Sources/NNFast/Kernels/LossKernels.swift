@@ -43,7 +43,8 @@ func softmaxCrossEntropyKernel(
         for j in 0..<cols { maxValue = max(maxValue, z[j]) }
         // g ← e^{z − max}; then sum it.
         g.update(from: z, count: cols)
-        forEachChunk(g, nil, count: cols) { v, _ in vectorExp(v - maxValue) }
+        var exponentials = _Chunks(g, nil, count: cols)
+        while exponentials.hasMore { exponentials.storeAndAdvance(vectorExp(exponentials.load().x - maxValue)) }
         var sum: Float = 0
         for j in 0..<cols { sum += g[j] }
         let label = Int(labels[i])
@@ -56,7 +57,8 @@ func softmaxCrossEntropyKernel(
         losses[i] = Double(maxValue) + log(Double(sum)) - targetDotZ
         let factor = scale / sum
         let spreadScaled = spread * scale
-        forEachChunk(g, nil, count: cols) { v, _ in v * factor - spreadScaled }
+        var gradients = _Chunks(g, nil, count: cols)
+        while gradients.hasMore { gradients.storeAndAdvance(gradients.load().x * factor - spreadScaled) }
         g[label] -= onLabel * scale
     }
 }
