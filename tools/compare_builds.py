@@ -12,12 +12,15 @@ effect on speed, build the old commit into another folder (e.g. `git worktree ad
 <commit>` and `swift build -c release` there) and pass both binaries.
 
     python3 tools/compare_builds.py OLD_BINARY NEW_BINARY [--rounds 5] [--filter gemm]
-        [--layers 784,800,800,10] [--full]
+        [--layers 784,800,800,10] [--full] [--phases]
 
 Pass the same binary twice first: that A/A run is the machine's noise floor at that moment
 (on the shared 2-core machines it has ranged from ±2% to ±30%). For the multi-threaded training
 steps it also prints, per side, the median of the profile's imbalance, ran-alone and wait rows
 and in how many runs the worker pool backed off (binaries older than those rows print zeros).
+With --phases (and a filter that runs the step, e.g. `--filter step`), every training step's
+profile rows too — gather, each layer's forward, backward and update — as each side's median
+µs per step and the median of the per-round ratios.
 """
 import argparse
 import json
@@ -41,10 +44,12 @@ def main():
     parser.add_argument("--filter", default="gemm", help="bench's --filter (e.g. gemm, b32, step)")
     parser.add_argument("--layers", help="bench's --layers: the network whose shapes and step are timed")
     parser.add_argument("--full", action="store_true", help="without bench's --quick: 2048³ too")
+    parser.add_argument("--phases", action="store_true", help="also compare each step's profile rows")
     args = parser.parse_args()
 
     times = {}
     steps = {}  # multi-threaded training steps' reports, for where their time went
+    profiles = {}  # every training step's reports, for --phases
     build = None
     for index in range(args.rounds):
         order = [("old", args.old), ("new", args.new)]
@@ -56,6 +61,7 @@ def main():
             for step in report["training_steps"]:
                 key = (f"training step b{step['batch']}", step["threads"])
                 times.setdefault(key, {}).setdefault(name, []).append(step["seconds_per_step"])
+                profiles.setdefault(key, {}).setdefault(name, []).append(step)
                 if step["threads"] > 1:
                     steps.setdefault(key, {}).setdefault(name, []).append(step)
     if build:
@@ -80,6 +86,22 @@ def main():
             print(f"  {kernel} {threads} thr, {name}: imbalance {phase('imbalance'):.1f}, "
                   f"ran alone {phase('ran alone'):.1f}, wait {phase('wait'):.1f}; "
                   f"back-off in {solo} of {len(reports)} runs")
+
+    if args.phases:
+        print_phases(profiles)
+
+
+def print_phases(profiles):
+    """Each step's profile rows: old and new medians (µs per step) and the median per-round ratio."""
+    for (kernel, threads), sides in profiles.items():
+        print(f"{kernel} {threads} thr, profile rows (old µs, new µs, ratio old/new: median [worst]):")
+        rows = sides["old"][0]["phase_seconds_per_step"].keys()
+        for row in rows:
+            old = [r["phase_seconds_per_step"].get(row, 0) for r in sides["old"]]
+            new = [r["phase_seconds_per_step"].get(row, 0) for r in sides["new"]]
+            ratios = [o / n for o, n in zip(old, new) if n > 0]
+            ratio = f"{statistics.median(ratios):.3f}× [{min(ratios):.2f}×]" if ratios else "-"
+            print(f"  {row:12} {statistics.median(old) * 1e6:9.1f} {statistics.median(new) * 1e6:9.1f}  {ratio}")
 
 
 if __name__ == "__main__":
