@@ -16,7 +16,8 @@ typedef unsigned char nnfast_uchar16 __attribute__((ext_vector_type(16)));
 
 // Every lane of 16 u8 values as Float, exactly (vpmovzxbd + vcvtdq2ps per 8 lanes). Swift's
 // SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded:)) became two out-of-line generic calls per
-// vector, each ending in vzeroupper: the batch gather ran at ~1.3 pixels per cycle.
+// vector, each ending in vzeroupper (`nnfast bench --filter u8`, 256×1024 pixels, on Zen 3:
+// 63-109 µs that way, 20-31 µs this way).
 static inline nnfast_float16 nnfast_u8_to_float16(nnfast_uchar16 x) {
     return __builtin_convertvector(x, nnfast_float16);
 }
