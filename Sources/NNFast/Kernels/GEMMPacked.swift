@@ -3,15 +3,14 @@ import Dispatch
 
 // The Goto/BLIS loop nest for large GEMMs, around the same micro-kernel:
 //
-//   for each worker's range of NR-wide column panels   (one fork for the whole call)
-//     for each KC-deep slice of K                      (B slice: KC × the worker's columns, in L3)
-//       pack B's slice of the worker's panels
-//       for each MC-tall block of C's rows               (A block: MC × KC, packed, in L2/L3)
-//         pack A's block into MR-tall panels
-//         for each chunk of the worker's B panels        (B chunk: ~256 KiB, in L2)
-//           for each MR-tall panel of the A block        (A panel: MR × KC = 12 KiB, in L1)
-//             for each NR-wide panel of the chunk        (B panel: KC × NR, streamed from L2)
-//               micro-kernel → MR × NR tile of C (6×32 with AVX-512, 6×16 otherwise)
+//   for each KC-deep slice of K                          (B slice: KC × n, packed, in L3)
+//     pack the slice's B panels, an L2 chunk at a time   (units claimed by the threads)
+//     for each MC-tall block of C's rows                 (A block: MC × KC, packed, in L2/L3)
+//       for each chunk of B panels                       (B chunk: ~256 KiB, in L2; a unit)
+//         pack A's block into MR-tall panels (once per thread and block)
+//         for each MR-tall panel of the A block          (A panel: MR × KC = 12 KiB, in L1)
+//           for each NR-wide panel of the chunk          (B panel: KC × NR, streamed from L2)
+//             micro-kernel → MR × NR tile of C (6×32 with AVX-512, 6×16 otherwise)
 //
 // The operand that stays in L1 is the A panel, the small one: a 512-deep B panel is 32 KiB
 // with the 6×16 tile (64 KiB with 6×32), the whole of Zen 3's and Zen 4's L1d, so the classic
@@ -24,18 +23,27 @@ import Dispatch
 // (GEMMPacking.swift), against the previous release, `tools/compare_builds.py --rounds 10`:
 // 1024³ 1.04× on one thread and 1.07× on two, 2048³ (`--full`) 1.10× and 1.07×.
 //
-// Threads split C by columns, so a worker never waits for another: each packs the B panels it
-// multiplies and its own copy of every A block (copying A costs m·k per worker against
-// 2·m·k·n/workers FLOPs, under 1% for the n ≥ 256 that come here).
-// Splitting rows instead shares one packed B, but every K slice then needs all B panels packed
-// before any thread multiplies — two forks per slice, and the second one waits on the slowest.
+// Threads claim the loop nest's units one at a time (`_GEMMPackedUnits`, `_GEMMPackedProgress`):
+// a slice's B chunks to pack, then its (row block, B chunk) pairs to multiply. A thread whose
+// core is shared (another process, the host) takes fewer units and the others take the rest.
+// Before, each thread owned a fixed range of column panels, and the call lasted as long as the
+// slowest thread's share. On Zen 3 (2 cores, AVX2 build), with a busy process pinned to one
+// core, a temporary harness alternating both versions in one process: 1024³ 1.22× [worst 1.07×],
+// 2048³ 1.08× [1.05×]; on a quiet machine the same within noise (1.00-1.02×, two threads).
+// Each thread packs its own copy of every A block it multiplies (copying A costs m·k per thread
+// against 2·m·k·n/threads FLOPs, under 1% for the n ≥ 256 that come here); B is packed once,
+// into two buffers used by alternate slices, so a thread done with slice s packs slice s + 1
+// while another still multiplies s. Blocking sizes, measured the same way on 2 threads (2048³,
+// Zen 3): MC 72, KC 256, 256-KiB chunks halved, and KC 256 with MC 288 all within 0.96-1.01×
+// of these.
 //
 // KC = 512 vs 256 at 1024³ gave the same speed on one thread and ~2% more on two on Zen 4 (when
 // threads still split rows); on Zen 3 256 was no faster in either loop order. KC is the one
 // blocking size that changes results (it decides where C accumulates partial sums), so it is the
 // same on every ISA. MC ≤ 144 rows keeps an A block (≤ 288 KiB) within L2.
-// Determinism: each C element is summed over K slices in order by one thread — the same
-// partial sums whatever the thread count, the loop order or the chunking.
+// Determinism: each C element is summed over K slices in order, one micro-kernel call per
+// slice, whichever thread makes it — the same partial sums whatever the thread count, the
+// claims or the chunking.
 
 /// K-slice depth.
 let gemmKC = 512
@@ -60,113 +68,185 @@ func gemmPrefersPacked(m: Int, n: Int, k: Int) -> Bool {
 }
 
 func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: GEMMEpilogue, scratch: GEMMScratch, threads: Int) {
-    let panelCount = x.panelCount(width: Tile.nr)
-    let workers = max(1, min(threads, panelCount))
-    // Row blocks of near-equal height, each ≤ MC and a whole number of MR panels.
-    let blockCount = (x.m + gemmMCMax - 1) / gemmMCMax
-    let blockRows = ((x.m + blockCount - 1) / blockCount + Tile.mr - 1) / Tile.mr * Tile.mr
-    let bSize = panelCount * gemmKC * Tile.nr
-    let aSize = blockRows * gemmKC
-    let buffer = scratch.reserve(bSize + workers * aSize)
-    let plan = _GEMMPackedPlan<Tile>(x: x, epilogue: epilogue, packedB: buffer, packedA: buffer + bSize,
-                                     aSize: aSize, blockRows: blockRows)
+    let units = _GEMMPackedUnits(m: x.m, k: x.k, panels: x.panelCount(width: Tile.nr), mr: Tile.mr,
+                                 chunkPanels: max(1, gemmChunkBytes / (gemmKC * Tile.nr * MemoryLayout<Float>.stride)),
+                                 threads: threads)
+    let workers = units.workers
+    // Two B buffers when threads overlap slices: a thread done with slice s packs slice s + 1
+    // while another still multiplies slice s.
+    let bBuffers = workers > 1 ? 2 : 1
+    let bSize = units.panels * gemmKC * Tile.nr
+    let aSize = units.blockRows * gemmKC
+    let buffer = scratch.reserve(bBuffers * bSize + workers * aSize)
+    let plan = _GEMMPackedPlan<Tile>(x: x, epilogue: epilogue, units: units, packedB: buffer, bBuffers: bBuffers,
+                                     bSize: bSize, packedA: buffer + bBuffers * bSize, aSize: aSize)
+    let progress = scratch.packedProgress
+    progress.reset()
     if workers == 1 {
-        plan.compute(panels: 0..<panelCount, worker: 0)
+        plan.run(worker: 0, progress: progress)
     } else {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            plan.compute(panels: partition(panelCount, parts: workers, index: worker), worker: worker)
+            plan.run(worker: worker, progress: progress)
         }
     }
 }
 
-/// The packed GEMM's operands and buffers. `@unchecked Sendable` because of the pointers:
-/// each worker packs and writes only its own column panels (of packed B and of C) and its own
-/// A region.
+/// The packed GEMM's units of work, in the order threads claim them. Each K slice is
+/// `packs` packing units (op(B)'s panels of some L2 chunks, for this slice: one unit on one
+/// thread, which packs a row of B across all panels at a time; two per thread otherwise), then
+/// `blocks × chunks` multiplying units (one MC-tall row block of C times one chunk), row
+/// block after row block:
+///
+///   slice 0: pack … pack | block 0: c0 … cN | block 1: c0 … cN | … | slice 1: pack …
+///
+/// Threads claim units one at a time, so a thread that runs slower (its core shared, descheduled
+/// for a while) takes fewer of them and the others take the rest: the threads finish within
+/// one unit of each other (~0.2 ms at 2048³) instead of waiting for a fixed share. Which
+/// thread computes a unit never changes its bits: every tile gets one micro-kernel call per K
+/// slice, slices in order.
+struct _GEMMPackedUnits {
+    let m: Int, k: Int, panels: Int, chunkPanels: Int
+    /// Row blocks of near-equal height, each ≤ MC and a whole number of MR panels.
+    let blocks: Int, blockRows: Int
+    let chunks: Int
+    /// Threads that take part: no more than a slice has multiplying units.
+    let workers: Int
+    /// Packing units per slice.
+    let packs: Int
+
+    init(m: Int, k: Int, panels: Int, mr: Int, chunkPanels: Int, threads: Int) {
+        self.m = m; self.k = k; self.panels = panels; self.chunkPanels = chunkPanels
+        let blockCount = (m + gemmMCMax - 1) / gemmMCMax
+        blockRows = ((m + blockCount - 1) / blockCount + mr - 1) / mr * mr
+        blocks = (m + blockRows - 1) / blockRows
+        chunks = (panels + chunkPanels - 1) / chunkPanels
+        workers = max(1, min(threads, blocks * chunks))
+        packs = workers == 1 ? 1 : min(chunks, 2 * workers)
+    }
+
+    var slices: Int { (k + gemmKC - 1) / gemmKC }
+    var multipliesPerSlice: Int { blocks * chunks }
+    var perSlice: Int { packs + multipliesPerSlice }
+    var count: Int { slices * perSlice }
+
+    enum Work { case pack(panels: Range<Int>), multiply(block: Int, chunk: Int) }
+
+    /// Unit `unit`'s slice and work.
+    func unit(_ unit: Int) -> (slice: Int, work: Work) {
+        let slice = unit / perSlice, index = unit % perSlice
+        guard index >= packs else {
+            let chunkRange = partition(chunks, parts: packs, index: index)
+            return (slice, .pack(panels: chunkRange.lowerBound * chunkPanels..<min(chunkRange.upperBound * chunkPanels, panels)))
+        }
+        return (slice, .multiply(block: (index - packs) / chunks, chunk: (index - packs) % chunks))
+    }
+
+    /// The panels of chunk `chunk`.
+    func panels(ofChunk chunk: Int) -> Range<Int> {
+        chunk * chunkPanels..<min((chunk + 1) * chunkPanels, panels)
+    }
+
+    /// The rows of C in block `block`.
+    func rows(ofBlock block: Int) -> Range<Int> {
+        block * blockRows..<min((block + 1) * blockRows, m)
+    }
+}
+
+/// The packed GEMM's operands and buffers. `@unchecked Sendable` because of the pointers: a
+/// unit writes only its own panels of packed B, its own tiles of C and its thread's A region.
 struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
     let x: _GEMMOperands
     let epilogue: GEMMEpilogue
+    let units: _GEMMPackedUnits
     let packedB: UnsafeMutablePointer<Float>
+    let bBuffers: Int, bSize: Int
     let packedA: UnsafeMutablePointer<Float>
-    let aSize: Int, blockRows: Int
+    let aSize: Int
 
-    /// Computes C's columns in `panels`, K slice after K slice, with worker `worker`'s A region.
-    func compute(panels: Range<Int>, worker: Int) {
-        guard !panels.isEmpty else { return }
-        var p0 = 0
-        while p0 < x.k {
-            let kc = min(gemmKC, x.k - p0)
-            // Earlier slices have already written α·partial (+ β·C): later ones accumulate, and
-            // only the last applies the bias and activation.
-            var sliceEpilogue = epilogue
-            if p0 > 0 { sliceEpilogue.beta = 1 }
-            if p0 + kc < x.k {
-                sliceEpilogue.bias = nil
-                sliceEpilogue.activation = .identity
+    /// Claims and runs units until none are left, packing A blocks into worker `worker`'s region.
+    func run(worker: Int, progress: _GEMMPackedProgress) {
+        let aBlock = packedA + worker * aSize
+        var packedABlock: (slice: Int, block: Int)? = nil
+        while let index = progress.claim(below: units.count) {
+            let (slice, work) = units.unit(index)
+            let p0 = slice * gemmKC, kc = min(gemmKC, x.k - p0)
+            switch work {
+            case .pack(let panels):
+                // The buffer this slice packs into was last read by slice `slice - bBuffers`.
+                progress.wait(packing: 0, multiplying: max(0, slice - bBuffers + 1) * units.multipliesPerSlice)
+                packB(p0: p0, kc: kc, panels: panels, slice: slice)
+                progress.finishedPacking()
+            case .multiply(let block, let chunk):
+                // This slice's B packed, and the previous slice's sums in C.
+                progress.wait(packing: (slice + 1) * units.packs, multiplying: slice * units.multipliesPerSlice)
+                let rows = units.rows(ofBlock: block)
+                if packedABlock == nil || packedABlock! != (slice, block) {
+                    packA(rows: rows, p0: p0, kc: kc, into: aBlock)
+                    packedABlock = (slice, block)
+                }
+                multiply(rows: rows, panels: units.panels(ofChunk: chunk), slice: slice, kc: kc, aBlock: aBlock)
+                progress.finishedMultiplying()
             }
-            packB(p0: p0, kc: kc, panels: panels)
-            var row0 = 0
-            while row0 < x.m {
-                multiplyBlock(row0: row0, rows: min(blockRows, x.m - row0), p0: p0, kc: kc, panels: panels,
-                              aBlock: packedA + worker * aSize, epilogue: sliceEpilogue)
-                row0 += blockRows
-            }
-            p0 += kc
         }
     }
 
-    /// Where packed panel `panel` of op(B) starts: a whole KC deep apart, not the current
-    /// slice's kc — workers move through the K slices at their own pace, and a worker on the
-    /// short last slice must not pack into the room of a neighbour's panel still in use.
-    func panelStart(_ panel: Int) -> UnsafeMutablePointer<Float> {
-        packedB + panel * gemmKC * Tile.nr
+    /// Where packed panel `panel` of op(B) starts for slice `slice`: a whole KC deep apart,
+    /// whatever the slice's depth, in the slice's buffer.
+    func panelStart(_ panel: Int, slice: Int) -> UnsafeMutablePointer<Float> {
+        packedB + (slice % bBuffers) * bSize + panel * gemmKC * Tile.nr
     }
 
     /// Packs K slice `[p0, p0 + kc)` of the given NR-wide panels of op(B): a row-major B a row at
     /// a time across the panels, a transposed one panel by panel (each reads NR rows in order).
-    func packB(p0: Int, kc: Int, panels: Range<Int>) {
+    func packB(p0: Int, kc: Int, panels: Range<Int>, slice: Int) {
         guard x.transB else {
             packRowsB(k: kc, n: x.n, nr: Tile.nr, panels: panels, b: x.b + p0 * x.ldb, ldb: x.ldb,
-                      panelStart: panelStart)
+                      panelStart: { panelStart($0, slice: slice) })
             return
         }
         for panel in panels {
             let col0 = panel * Tile.nr
             packPanelB(transB: true, k: kc, col0: col0, width: min(Tile.nr, x.n - col0), nr: Tile.nr,
-                       b: x.b + p0, ldb: x.ldb, into: panelStart(panel))
+                       b: x.b + p0, ldb: x.ldb, into: panelStart(panel, slice: slice))
         }
     }
 
-    /// Packs one row block of A's K slice and multiplies it against the packed B panels, one
-    /// L2-sized chunk of panels at a time.
-    func multiplyBlock(row0: Int, rows: Int, p0: Int, kc: Int, panels: Range<Int>,
-                       aBlock: UnsafeMutablePointer<Float>, epilogue: GEMMEpilogue) {
+    /// Packs the K slice of A's `rows` into MR-tall panels.
+    func packA(rows: Range<Int>, p0: Int, kc: Int, into aBlock: UnsafeMutablePointer<Float>) {
         var r = 0
-        while r < rows {
-            packPanelA(transA: x.transA, kc: kc, row0: row0 + r, height: min(Tile.mr, rows - r), mr: Tile.mr,
-                       p0: p0, a: x.a, lda: x.lda, into: aBlock + r * kc)
+        while r < rows.count {
+            packPanelA(transA: x.transA, kc: kc, row0: rows.lowerBound + r, height: min(Tile.mr, rows.count - r),
+                       mr: Tile.mr, p0: p0, a: x.a, lda: x.lda, into: aBlock + r * kc)
             r += Tile.mr
         }
-        let chunkPanels = max(1, gemmChunkBytes / (gemmKC * Tile.nr * MemoryLayout<Float>.stride))
-        var chunkStart = panels.lowerBound
-        while chunkStart < panels.upperBound {
-            let chunk = chunkStart..<min(chunkStart + chunkPanels, panels.upperBound)
-            var r = 0
-            while r < rows {
-                let height = min(Tile.mr, rows - r)
-                let cRows = x.c + (row0 + r) * x.ldc
-                for panel in chunk {
-                    let col0 = panel * Tile.nr
-                    let width = min(Tile.nr, x.n - col0)
-                    prefetchTile(cRows + col0, rows: height, cols: width, ldc: x.ldc)
-                    Tile.multiply(
-                        k: kc, a: aBlock + r * kc, aRowStride: 1, aKStride: Tile.mr,
-                        b: panelStart(panel), bKStride: Tile.nr,
-                        c: cRows + col0, ldc: x.ldc, rows: height, cols: width,
-                        column: col0, epilogue: epilogue)
-                }
-                r += Tile.mr
+    }
+
+    /// Multiplies a packed row block of A by one chunk of packed B panels, one A panel (in L1)
+    /// against every panel of the chunk (in L2) at a time.
+    func multiply(rows: Range<Int>, panels: Range<Int>, slice: Int, kc: Int, aBlock: UnsafePointer<Float>) {
+        // Earlier slices have already written α·partial (+ β·C): later ones accumulate, and only
+        // the last applies the bias and activation.
+        var sliceEpilogue = epilogue
+        if slice > 0 { sliceEpilogue.beta = 1 }
+        if slice + 1 < units.slices {
+            sliceEpilogue.bias = nil
+            sliceEpilogue.activation = .identity
+        }
+        var r = 0
+        while r < rows.count {
+            let height = min(Tile.mr, rows.count - r)
+            let cRows = x.c + (rows.lowerBound + r) * x.ldc
+            for panel in panels {
+                let col0 = panel * Tile.nr
+                let width = min(Tile.nr, x.n - col0)
+                prefetchTile(cRows + col0, rows: height, cols: width, ldc: x.ldc)
+                Tile.multiply(
+                    k: kc, a: aBlock + r * kc, aRowStride: 1, aKStride: Tile.mr,
+                    b: panelStart(panel, slice: slice), bKStride: Tile.nr,
+                    c: cRows + col0, ldc: x.ldc, rows: height, cols: width,
+                    column: col0, epilogue: sliceEpilogue)
             }
-            chunkStart = chunk.upperBound
+            r += Tile.mr
         }
     }
 }

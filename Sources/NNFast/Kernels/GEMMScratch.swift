@@ -5,8 +5,10 @@
 public final class GEMMScratch {
     private(set) var buffer: UnsafeMutablePointer<Float>
     private(set) var capacity: Int
-    /// The work counter of the multi-threaded GEMM that uses this scratch.
+    /// The work counter of the multi-threaded unpacked GEMM that uses this scratch.
     let claims = _GEMMClaims()
+    /// The claims and progress counters of the multi-threaded packed GEMM that uses this scratch.
+    let packedProgress = _GEMMPackedProgress()
 
     public init(capacity: Int = 0) {
         self.capacity = max(capacity, 16)

@@ -96,28 +96,67 @@ extension Optional where Wrapped == [Float] {
     }
 
     @Test func packedPanelsNeverShareRoomWhateverSliceEachWorkerIsOn() {
-        // Workers move through the K slices at their own pace: one may pack the short last
-        // slice while its neighbour still multiplies a full one. So panel p, packed for any
-        // slice depth, must end before panel p + 1 starts packed for any other.
-        let (m, n, k) = (260, 259, gemmKC + 40)
+        // Threads overlap K slices: one packs slice s + 1 while another still multiplies slice
+        // s. So panel p, packed for any slice depth, must end before panel p + 1 starts, and
+        // consecutive slices must pack into separate rooms.
+        let (m, n, k) = (260, 259, 2 * gemmKC + 40)
         #expect(gemmPrefersPacked(m: m, n: n, k: k))
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         defer { buffer.deallocate() }
         let x = _GEMMOperands(transA: false, transB: false, m: m, n: n, k: k, a: buffer, lda: k, b: buffer, ldb: n,
                               c: buffer, ldc: n)
-        let plan = _GEMMPackedPlan<GEMMBuildTile>(x: x, epilogue: .plain, packedB: buffer, packedA: buffer,
-                                                  aSize: 0, blockRows: GEMMBuildTile.mr)
-        for panel in 0..<(x.panelCount(width: GEMMBuildTile.nr) - 1) {
-            for kc in [k - gemmKC, gemmKC] {
-                #expect(plan.panelStart(panel) + kc * GEMMBuildTile.nr <= plan.panelStart(panel + 1),
-                        "panel \(panel) packed \(kc) deep runs into the next")
+        let units = _GEMMPackedUnits(m: m, k: k, panels: x.panelCount(width: GEMMBuildTile.nr), mr: GEMMBuildTile.mr,
+                                     chunkPanels: 3, threads: 2)
+        let bSize = units.panels * gemmKC * GEMMBuildTile.nr
+        let plan = _GEMMPackedPlan<GEMMBuildTile>(x: x, epilogue: .plain, units: units, packedB: buffer, bBuffers: 2,
+                                                  bSize: bSize, packedA: buffer, aSize: 0)
+        for slice in 0..<units.slices {
+            for panel in 0..<units.panels {
+                let start = plan.panelStart(panel, slice: slice), end = start + gemmKC * GEMMBuildTile.nr
+                if panel + 1 < units.panels { #expect(end <= plan.panelStart(panel + 1, slice: slice)) }
+                for other in 0..<units.panels {
+                    let otherStart = plan.panelStart(other, slice: slice + 1)
+                    #expect(end <= otherStart || otherStart + gemmKC * GEMMBuildTile.nr <= start,
+                            "slice \(slice) panel \(panel) overlaps slice \(slice + 1) panel \(other)")
+                }
             }
         }
-        // And the result is one thread's, on threads that split the panels unevenly (three tries
-        // each: a worker running ahead is a matter of timing).
+        // And the result is one thread's, whichever thread claims what (three tries each: the
+        // claims are a matter of timing), over three K slices.
         let a = Matrix(rows: m, cols: k, values: randomFloats(m * k, seed: 19))
         let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 20))
         expectOneThreadsBits(a, b, threads: [2, 2, 2, 3, 3, 3, 4, 4, 4])
+    }
+
+    @Test func packedUnitsCoverEveryTileOnceInEachSlice() {
+        for (m, k, panels, chunkPanels, threads) in [(256, 512, 16, 8, 2), (300, 1100, 18, 8, 1), (300, 1100, 18, 8, 3),
+                                                     (2048, 2048, 128, 8, 2), (257, 600, 1, 4, 2)] {
+            let units = _GEMMPackedUnits(m: m, k: k, panels: panels, mr: GEMMBuildTile.mr, chunkPanels: chunkPanels,
+                                         threads: threads)
+            var packs = Array(repeating: [Int](), count: units.slices)
+            var tiles = Array(repeating: [Int](repeating: 0, count: m * panels), count: units.slices)
+            var lastSlice = 0
+            for index in 0..<units.count {
+                let (slice, work) = units.unit(index)
+                #expect(slice >= lastSlice, "slices in order")
+                lastSlice = slice
+                switch work {
+                case .pack(let panels):
+                    #expect(tiles[slice].allSatisfy { $0 == 0 }, "a slice packs before it multiplies")
+                    packs[slice].append(contentsOf: panels)
+                case .multiply(let block, let chunk):
+                    #expect(units.rows(ofBlock: block).count % GEMMBuildTile.mr == 0 || units.rows(ofBlock: block).upperBound == m)
+                    for row in units.rows(ofBlock: block) {
+                        for panel in units.panels(ofChunk: chunk) { tiles[slice][row * panels + panel] += 1 }
+                    }
+                }
+            }
+            for slice in 0..<units.slices {
+                #expect(packs[slice] == Array(0..<panels), "m=\(m) k=\(k): slice \(slice) packs every panel once")
+                #expect(tiles[slice].allSatisfy { $0 == 1 }, "m=\(m) k=\(k): slice \(slice) multiplies every tile once")
+                #expect(units.blockRows <= gemmMCMax)
+            }
+        }
     }
 
     @Test func oneKSliceGivesTheSameBitsPackedOrUnpacked() {
