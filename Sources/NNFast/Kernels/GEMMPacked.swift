@@ -27,14 +27,17 @@ import Dispatch
 // a slice's B chunks to pack, then its (row block, B chunk) pairs to multiply. A thread whose
 // core is shared (another process, the host) takes fewer units and the others take the rest.
 // Before, each thread owned a fixed range of column panels, and the call lasted as long as the
-// slowest thread's share. On Zen 3 (2 cores, AVX2 build), with a busy process pinned to one
-// core, a temporary harness alternating both versions in one process: 1024³ 1.22× [worst 1.07×],
-// 2048³ 1.08× [1.05×]; on a quiet machine the same within noise (1.00-1.02×, two threads).
+// slowest thread's share. On Zen 3 (2 cores, AVX2 build), against that version,
+// `tools/compare_builds.py OLD NEW --rounds 5 --filter gemm --full` with a busy process pinned
+// to one core (`taskset -c 1`): 2 threads 1024³ 1.59× [worst 1.39×], 2048³ 1.24× [0.98×],
+// 512³ 0.95× [0.82×]; one thread unchanged (0.99-1.02×). Without it, in a temporary harness
+// alternating both versions in one process, 16 calls each: 0.92-1.01× on one and two threads,
+// which is this host's noise (the same harness read 0.996-1.004× for one version against itself).
 // Each thread packs its own copy of every A block it multiplies (copying A costs m·k per thread
 // against 2·m·k·n/threads FLOPs, under 1% for the n ≥ 256 that come here); B is packed once,
 // into two buffers used by alternate slices, so a thread done with slice s packs slice s + 1
-// while another still multiplies s. Blocking sizes, measured the same way on 2 threads (2048³,
-// Zen 3): MC 72, KC 256, 256-KiB chunks halved, and KC 256 with MC 288 all within 0.96-1.01×
+// while another still multiplies s. Blocking sizes, measured in that harness on 2 threads
+// (2048³, Zen 3): MC 72, KC 256, 128-KiB chunks, and KC 256 with MC 288 all within 0.96-1.01×
 // of these.
 //
 // KC = 512 vs 256 at 1024³ gave the same speed on one thread and ~2% more on two on Zen 4 (when
