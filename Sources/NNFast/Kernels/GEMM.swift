@@ -176,31 +176,52 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
         packed = UnsafePointer(buffer)
     }
 
+    /// Whether to walk C's tiles along its rows (every column panel of a row panel, then the next
+    /// row panel) rather than down its columns. Down a column, each column panel reads all of A
+    /// again: cheap while A stays in L2, and the B panel stays in L1 meanwhile. A transposed A
+    /// larger than L2 does not stay there: each tile then reads k of its lines, 6 floats
+    /// of each, from L3. Along a row, those lines are read once from L3 and stay in L1 for every
+    /// column panel, and B (which this plan meets only up to a few hundred KiB) comes from L2.
+    /// Either order computes the same tiles from the same operands: the same bits. The batch-256
+    /// first-layer update of 784-100-200-10 (784×256ᵀ·256×100: A is 800 KiB), Zen 3,
+    /// `nnfast bench --filter "L1 update" --batches 128,256` with the old order switched back by a
+    /// temporary environment variable, 8 alternations: 1.05× [worst 1.07×] on one thread, 1.04×
+    /// [0.76×] on two; batch 128 (A 400 KiB) keeps the column walk (1.00×).
+    var walksAlongRows: Bool {
+        x.transA && x.k * x.lda * MemoryLayout<Float>.stride > gemmUnpackedAInL2Bytes
+    }
+
     /// Computes the tiles of C in the given column panels and MR-tall row panels.
     func compute(panels: Range<Int>, rowPanels: Range<Int>) {
-        let aRowStride = x.transA ? 1 : x.lda
-        let aKStride = x.transA ? x.lda : 1
-        for panel in panels {
-            let col0 = panel * Tile.nr
-            let cols = min(Tile.nr, x.n - col0)
-            let bPanel: UnsafePointer<Float>
-            let bKStride: Int
-            if panel < firstPackedPanel {
-                bPanel = x.b + col0
-                bKStride = x.ldb
-            } else {
-                bPanel = packed + (panel - firstPackedPanel) * x.k * Tile.nr
-                bKStride = Tile.nr
+        let rows = rowPanels.lowerBound * Tile.mr..<min(x.m, rowPanels.upperBound * Tile.mr)
+        if walksAlongRows {
+            for row0 in stride(from: rows.lowerBound, to: rows.upperBound, by: Tile.mr) {
+                for panel in panels { multiplyTile(row0: row0, panel: panel) }
             }
-            var row0 = rowPanels.lowerBound * Tile.mr
-            while row0 < min(x.m, rowPanels.upperBound * Tile.mr) {
-                Tile.multiply(
-                    k: x.k, a: x.a + row0 * aRowStride, aRowStride: aRowStride, aKStride: aKStride,
-                    b: bPanel, bKStride: bKStride,
-                    c: x.c + row0 * x.ldc + col0, ldc: x.ldc, rows: min(Tile.mr, x.m - row0), cols: cols,
-                    column: col0, epilogue: epilogue)
-                row0 += Tile.mr
+        } else {
+            for panel in panels {
+                for row0 in stride(from: rows.lowerBound, to: rows.upperBound, by: Tile.mr) {
+                    multiplyTile(row0: row0, panel: panel)
+                }
             }
         }
     }
+
+    /// The tile of C at row `row0` in column panel `panel`.
+    @inline(__always)
+    func multiplyTile(row0: Int, panel: Int) {
+        let col0 = panel * Tile.nr
+        let (bPanel, bKStride) = panel < firstPackedPanel
+            ? (x.b + col0, x.ldb)
+            : (packed + (panel - firstPackedPanel) * x.k * Tile.nr, Tile.nr)
+        let (aRowStride, aKStride) = x.transA ? (1, x.lda) : (x.lda, 1)
+        Tile.multiply(
+            k: x.k, a: x.a + row0 * aRowStride, aRowStride: aRowStride, aKStride: aKStride,
+            b: bPanel, bKStride: bKStride,
+            c: x.c + row0 * x.ldc + col0, ldc: x.ldc, rows: min(Tile.mr, x.m - row0), cols: min(Tile.nr, x.n - col0),
+            column: col0, epilogue: epilogue)
+    }
 }
+
+/// Zen 3's L2 (see `walksAlongRows`).
+let gemmUnpackedAInL2Bytes = 512 * 1024

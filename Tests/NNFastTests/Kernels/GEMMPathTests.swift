@@ -70,6 +70,30 @@ extension Optional where Wrapped == [Float] {
         }
     }
 
+    @Test(arguments: gemmSelectableTiles.map(TileCase.init))
+    func unpackedPathWalksAlongRowsWhenATransposedAOutgrowsL2(tile: TileCase) {
+        // The batch-256 weight gradient's shape, ragged: A (stored k×m) is 301×461 floats, over
+        // 512 KiB, and n < 256 keeps it unpacked. A transposed A under L2 keeps the column walk.
+        let (m, n, k) = (461, 101, 301)
+        #expect(!gemmPrefersPacked(m: m, n: n, k: k))
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        defer { buffer.deallocate() }
+        func plan(transA: Bool, k: Int) -> _GEMMPanelPlan<GEMMBuildTile> {
+            _GEMMPanelPlan(_GEMMOperands(transA: transA, transB: false, m: m, n: n, k: k, a: buffer, lda: transA ? m : k,
+                                         b: buffer, ldb: 112, c: buffer, ldc: n),
+                           epilogue: .plain, scratch: GEMMScratch())
+        }
+        #expect(plan(transA: true, k: k).walksAlongRows)
+        #expect(!plan(transA: true, k: 32).walksAlongRows)
+        #expect(!plan(transA: false, k: k).walksAlongRows)
+        for threads in [1, 2] {
+            checkGuardedGEMM(m: m, n: n, k: k, transA: true, transB: false, epilogue: (-0.5, 1), threads: threads,
+                             tile: tile.type)
+            checkGuardedGEMM(m: m, n: n, k: k, transA: true, transB: true, epilogue: (1, 0), threads: threads,
+                             tile: tile.type)
+        }
+    }
+
     @Test func packedPathAppliesBiasAndActivationOnlyAfterTheLastSlice() {
         let bias = randomFloats(259, seed: 14)
         for tile in gemmSelectableTiles {
