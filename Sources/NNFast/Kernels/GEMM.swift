@@ -185,8 +185,9 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     /// Either order computes the same tiles from the same operands: the same bits. The batch-256
     /// first-layer update of 784-100-200-10 (784×256ᵀ·256×100: A is 800 KiB), Zen 3,
     /// `nnfast bench --filter "L1 update" --batches 128,256` with the old order switched back by a
-    /// temporary environment variable, 8 alternations: 1.05× [worst 1.07×] on one thread, 1.04×
-    /// [0.76×] on two; batch 128 (A 400 KiB) keeps the column walk (1.00×).
+    /// temporary environment variable, two runs of 8 and 10 alternations: 1.05× and 1.08× in the
+    /// median on one thread, 1.04× and 1.02× on two (worst rounds 0.75× and 0.68×, in a disturbed
+    /// spell); batch 128 (A 400 KiB) keeps the column walk.
     var walksAlongRows: Bool {
         x.transA && x.k * x.lda * MemoryLayout<Float>.stride > gemmUnpackedAInL2Bytes
     }
