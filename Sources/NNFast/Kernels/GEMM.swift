@@ -183,44 +183,61 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     /// of each, from L3. Along a row, those lines are read once from L3 and stay in L1 for every
     /// column panel, and B (which this plan meets only up to a few hundred KiB) comes from L2.
     /// Either order computes the same tiles from the same operands: the same bits. The batch-256
-    /// first-layer update of 784-100-200-10 (784×256ᵀ·256×100: A is 800 KiB), Zen 3,
-    /// `nnfast bench --filter "L1 update" --batches 128,256` with the old order switched back by a
-    /// temporary environment variable, two runs of 8 and 10 alternations: 1.05× and 1.08× in the
-    /// median on one thread, 1.04× and 1.02× on two (worst rounds 0.75× and 0.68×, in a disturbed
-    /// spell); batch 128 (A 400 KiB) keeps the column walk.
+    /// first-layer update of 784-100-200-10 (784×256ᵀ·256×100: A is 800 KiB) against the
+    /// previous release, Zen 3, `tools/compare_builds.py OLD NEW --rounds 5 --filter "L1 update"`:
+    /// 1.07× [worst 1.01×] on one thread, 1.04× [0.81×] on two; batch 32 unchanged (0.99-1.01×).
+    /// Batch 128 (A 400 KiB) keeps the column walk: the row walk read 1.00× there.
     var walksAlongRows: Bool {
         x.transA && x.k * x.lda * MemoryLayout<Float>.stride > gemmUnpackedAInL2Bytes
     }
 
     /// Computes the tiles of C in the given column panels and MR-tall row panels.
     func compute(panels: Range<Int>, rowPanels: Range<Int>) {
-        let rows = rowPanels.lowerBound * Tile.mr..<min(x.m, rowPanels.upperBound * Tile.mr)
-        if walksAlongRows {
-            for row0 in stride(from: rows.lowerBound, to: rows.upperBound, by: Tile.mr) {
-                for panel in panels { multiplyTile(row0: row0, panel: panel) }
-            }
-        } else {
-            for panel in panels {
-                for row0 in stride(from: rows.lowerBound, to: rows.upperBound, by: Tile.mr) {
-                    multiplyTile(row0: row0, panel: panel)
-                }
+        guard !walksAlongRows else {
+            computeAlongRows(panels: panels, rowPanels: rowPanels)
+            return
+        }
+        let aRowStride = x.transA ? 1 : x.lda
+        let aKStride = x.transA ? x.lda : 1
+        for panel in panels {
+            let col0 = panel * Tile.nr
+            let cols = min(Tile.nr, x.n - col0)
+            let (b, bKStride) = bPanel(panel)
+            var row0 = rowPanels.lowerBound * Tile.mr
+            while row0 < min(x.m, rowPanels.upperBound * Tile.mr) {
+                Tile.multiply(
+                    k: x.k, a: x.a + row0 * aRowStride, aRowStride: aRowStride, aKStride: aKStride,
+                    b: b, bKStride: bKStride,
+                    c: x.c + row0 * x.ldc + col0, ldc: x.ldc, rows: min(Tile.mr, x.m - row0), cols: cols,
+                    column: col0, epilogue: epilogue)
+                row0 += Tile.mr
             }
         }
     }
 
-    /// The tile of C at row `row0` in column panel `panel`.
+    /// `compute` walking along C's rows. Out of line: with both walks in one function, the batch-32
+    /// shapes (which all walk down the columns) ran 0.83-0.99× as fast.
+    @inline(never)
+    func computeAlongRows(panels: Range<Int>, rowPanels: Range<Int>) {
+        var row0 = rowPanels.lowerBound * Tile.mr
+        while row0 < min(x.m, rowPanels.upperBound * Tile.mr) {
+            for panel in panels {
+                let (b, bKStride) = bPanel(panel)
+                Tile.multiply(
+                    k: x.k, a: x.a + row0, aRowStride: 1, aKStride: x.lda, b: b, bKStride: bKStride,
+                    c: x.c + row0 * x.ldc + panel * Tile.nr, ldc: x.ldc, rows: min(Tile.mr, x.m - row0),
+                    cols: min(Tile.nr, x.n - panel * Tile.nr), column: panel * Tile.nr, epilogue: epilogue)
+            }
+            row0 += Tile.mr
+        }
+    }
+
+    /// Where column panel `panel` of op(B) is read, and its K stride: in place, or packed.
     @inline(__always)
-    func multiplyTile(row0: Int, panel: Int) {
-        let col0 = panel * Tile.nr
-        let (bPanel, bKStride) = panel < firstPackedPanel
-            ? (x.b + col0, x.ldb)
+    func bPanel(_ panel: Int) -> (UnsafePointer<Float>, Int) {
+        panel < firstPackedPanel
+            ? (x.b + panel * Tile.nr, x.ldb)
             : (packed + (panel - firstPackedPanel) * x.k * Tile.nr, Tile.nr)
-        let (aRowStride, aKStride) = x.transA ? (1, x.lda) : (x.lda, 1)
-        Tile.multiply(
-            k: x.k, a: x.a + row0 * aRowStride, aRowStride: aRowStride, aKStride: aKStride,
-            b: bPanel, bKStride: bKStride,
-            c: x.c + row0 * x.ldc + col0, ldc: x.ldc, rows: min(Tile.mr, x.m - row0), cols: min(Tile.nr, x.n - col0),
-            column: col0, epilogue: epilogue)
     }
 }
 
