@@ -186,7 +186,7 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     /// first-layer update of 784-100-200-10 (784×256ᵀ·256×100: A is 800 KiB) against the
     /// previous release, Zen 3, `tools/compare_builds.py OLD NEW --rounds 5 --filter "L1 update"`:
     /// 1.07× [worst 1.01×] on one thread, 1.04× [0.81×] on two; batch 32 unchanged (0.99-1.01×).
-    /// Batch 128 (A 400 KiB) keeps the column walk: the row walk read 1.00× there.
+    /// Batch 128 (A 400 KiB) keeps the column walk: the row walk, forced there, read 0.94-1.03×.
     var walksAlongRows: Bool {
         x.transA && x.k * x.lda * MemoryLayout<Float>.stride > gemmUnpackedAInL2Bytes
     }
