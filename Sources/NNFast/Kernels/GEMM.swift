@@ -215,8 +215,9 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
         }
     }
 
-    /// `compute` walking along C's rows. Out of line: with both walks in one function, the batch-32
-    /// shapes (which all walk down the columns) ran 0.82-0.99× as fast.
+    /// `compute` walking along C's rows, for a transposed A (`walksAlongRows`): row `row0` of
+    /// op(A) starts at column `row0` of the stored A. Out of line: with both walks in one
+    /// function, the batch-32 shapes (which all walk down the columns) ran 0.82-0.99× as fast.
     @inline(never)
     func computeAlongRows(panels: Range<Int>, rowPanels: Range<Int>) {
         var row0 = rowPanels.lowerBound * Tile.mr

@@ -23,7 +23,7 @@ import Dispatch
 // (GEMMPacking.swift), against the previous release, `tools/compare_builds.py --rounds 10`:
 // 1024³ 1.04× on one thread and 1.07× on two, 2048³ (`--full`) 1.10× and 1.07×.
 //
-// Threads claim the loop nest's units one at a time (`_GEMMPackedUnits`, `_GEMMPackedProgress`):
+// Threads claim the loop nest's units one at a time (`_GEMMPackedUnits`, `_GEMMClaims`, `_GEMMPackedProgress`):
 // a slice's B chunks to pack, then its (row block, B chunk) pairs to multiply. A thread whose
 // core is shared (another process, the host) takes fewer units and the others take the rest.
 // Before, each thread owned a fixed range of column panels, and the call lasted as long as the
@@ -83,13 +83,14 @@ func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: G
     let buffer = scratch.reserve(bBuffers * bSize + workers * aSize)
     let plan = _GEMMPackedPlan<Tile>(x: x, epilogue: epilogue, units: units, packedB: buffer, bBuffers: bBuffers,
                                      bSize: bSize, packedA: buffer + bBuffers * bSize, aSize: aSize)
-    let progress = scratch.packedProgress
+    let (claims, progress) = (scratch.claims, scratch.packedProgress)
+    claims.reset()
     progress.reset()
     if workers == 1 {
-        plan.run(worker: 0, progress: progress)
+        plan.run(worker: 0, claims: claims, progress: progress)
     } else {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            plan.run(worker: worker, progress: progress)
+            plan.run(worker: worker, claims: claims, progress: progress)
         }
     }
 }
@@ -104,7 +105,8 @@ func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: G
 ///
 /// Threads claim units one at a time, so a thread that runs slower (its core shared, descheduled
 /// for a while) takes fewer of them and the others take the rest: the threads finish within
-/// one unit of each other (~0.2 ms at 2048³) instead of waiting for a fixed share. Which
+/// one unit of each other (at 2048³ a unit is 19 MFLOP, ~0.2 ms at the ~90 GFLOP/s a thread
+/// reaches there on Zen 3) instead of waiting for a fixed share. Which
 /// thread computes a unit never changes its bits: every tile gets one micro-kernel call per K
 /// slice, slices in order.
 struct _GEMMPackedUnits {
@@ -138,15 +140,14 @@ struct _GEMMPackedUnits {
     func unit(_ unit: Int) -> (slice: Int, work: Work) {
         let slice = unit / perSlice, index = unit % perSlice
         guard index >= packs else {
-            let chunkRange = partition(chunks, parts: packs, index: index)
-            return (slice, .pack(panels: chunkRange.lowerBound * chunkPanels..<min(chunkRange.upperBound * chunkPanels, panels)))
+            return (slice, .pack(panels: panels(ofChunks: partition(chunks, parts: packs, index: index))))
         }
         return (slice, .multiply(block: (index - packs) / chunks, chunk: (index - packs) % chunks))
     }
 
-    /// The panels of chunk `chunk`.
-    func panels(ofChunk chunk: Int) -> Range<Int> {
-        chunk * chunkPanels..<min((chunk + 1) * chunkPanels, panels)
+    /// The panels of the given chunks.
+    func panels(ofChunks range: Range<Int>) -> Range<Int> {
+        range.lowerBound * chunkPanels..<min(range.upperBound * chunkPanels, panels)
     }
 
     /// The rows of C in block `block`.
@@ -167,10 +168,10 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
     let aSize: Int
 
     /// Claims and runs units until none are left, packing A blocks into worker `worker`'s region.
-    func run(worker: Int, progress: _GEMMPackedProgress) {
+    func run(worker: Int, claims: _GEMMClaims, progress: _GEMMPackedProgress) {
         let aBlock = packedA + worker * aSize
         var packedABlock: (slice: Int, block: Int)? = nil
-        while let index = progress.claim(below: units.count) {
+        while let index = claims.claim(below: units.count) {
             let (slice, work) = units.unit(index)
             let p0 = slice * gemmKC, kc = min(gemmKC, x.k - p0)
             switch work {
@@ -187,7 +188,7 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
                     packA(rows: rows, p0: p0, kc: kc, into: aBlock)
                     packedABlock = (slice, block)
                 }
-                multiply(rows: rows, panels: units.panels(ofChunk: chunk), slice: slice, kc: kc, aBlock: aBlock)
+                multiply(rows: rows, panels: units.panels(ofChunks: chunk..<chunk + 1), slice: slice, kc: kc, aBlock: aBlock)
                 progress.finishedMultiplying()
             }
         }

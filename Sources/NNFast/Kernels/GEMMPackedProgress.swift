@@ -1,30 +1,22 @@
 import Glibc
 import Synchronization
 
-/// How the packed GEMM's threads share its units of work (`_GEMMPackedUnits`): one counter
-/// hands the units out in order, and two count the packing and multiplying units finished, for
-/// a unit that must wait for earlier ones (a slice's multiplies for its packed B; a K slice for
-/// the one before it, which accumulates into the same C).
+/// What the packed GEMM's threads have finished of its units of work (`_GEMMPackedUnits`, handed
+/// out in order by the scratch's `_GEMMClaims`): the packing and the multiplying units, counted,
+/// for a unit that must wait for earlier ones (a slice's multiplies for its packed B; a K slice
+/// for the one before it, which accumulates into the same C).
 ///
 /// A unit only ever waits for units claimed before it, and those are held by threads that are
 /// running or waiting for still earlier ones, so the waits always end. A `GEMMScratch` owns one;
 /// like the scratch, one GEMM at a time.
 final class _GEMMPackedProgress: Sendable {
-    private let next = Atomic<Int>(0)
     private let packed = Atomic<Int>(0)
     private let multiplied = Atomic<Int>(0)
 
     /// Starts a call from zero. Called before the fork, which publishes the stores.
     func reset() {
-        next.store(0, ordering: .relaxed)
         packed.store(0, ordering: .relaxed)
         multiplied.store(0, ordering: .relaxed)
-    }
-
-    /// The next unit below `count` not yet taken, or nil when all are.
-    func claim(below count: Int) -> Int? {
-        let unit = next.add(1, ordering: .relaxed).oldValue
-        return unit < count ? unit : nil
     }
 
     /// Records a finished packing unit; the release makes its packed panels visible to whoever

@@ -5,9 +5,9 @@
 public final class GEMMScratch {
     private(set) var buffer: UnsafeMutablePointer<Float>
     private(set) var capacity: Int
-    /// The work counter of the multi-threaded unpacked GEMM that uses this scratch.
+    /// The work counter of the multi-threaded GEMM that uses this scratch (either path).
     let claims = _GEMMClaims()
-    /// The claims and progress counters of the multi-threaded packed GEMM that uses this scratch.
+    /// What the packed GEMM's threads have finished, for units that wait on earlier ones.
     let packedProgress = _GEMMPackedProgress()
 
     public init(capacity: Int = 0) {

@@ -171,7 +171,7 @@ extension Optional where Wrapped == [Float] {
                 case .multiply(let block, let chunk):
                     #expect(units.rows(ofBlock: block).count % GEMMBuildTile.mr == 0 || units.rows(ofBlock: block).upperBound == m)
                     for row in units.rows(ofBlock: block) {
-                        for panel in units.panels(ofChunk: chunk) { tiles[slice][row * panels + panel] += 1 }
+                        for panel in units.panels(ofChunks: chunk..<chunk + 1) { tiles[slice][row * panels + panel] += 1 }
                     }
                 }
             }
