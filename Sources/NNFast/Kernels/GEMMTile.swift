@@ -47,12 +47,11 @@ let gemmSelectableTiles: [any GEMMTile.Type] = [GEMMTile6x32.self, GEMMTile6x16.
 let gemmNR = GEMMBuildTile.nr
 
 /// Where threads split the rows of a batch: on multiples of 4, not of MR. A tile of at most four
-/// rows costs two thirds of a full one (`GEMMTile6x16.fourRowSums`), so a batch of 32 splits
-/// 16 + 16 — two full row panels and a four-row one each — where multiples of 6 gave 18 + 14,
-/// three full-cost panels for the first thread. Counting tile costs, never worse than MR at the
-/// batch sizes the MLP uses (32-256, two to four threads), with either tile (6×32 has no four-row
-/// edge: 16 + 16 is three full panels each, as 18 + 14 was); results are the same, rows never
-/// interact.
+/// rows costs two thirds of a full one (`_GEMMTileEdges.fourRowSums`, both tiles), so a batch of
+/// 32 splits 16 + 16 — two full row panels and a four-row one each — where multiples of 6 gave
+/// 18 + 14, three full-cost panels for the first thread. Counting tile costs, never worse than MR
+/// at the batch sizes the MLP uses (32-256, two to four threads); results are the same, rows
+/// never interact.
 let gemmRowSplitGranularity = 4
 
 /// The A operands of a six-row tile: row `r` reads `a + r·stride`; rows at or past `rows` re-read

@@ -58,59 +58,24 @@ enum GEMMTile6x16: GEMMTile {
         store(c30, c31, row: 3); store(c40, c41, row: 4); store(c50, c51, row: 5)
     }
 
-    // The edges of C, where a full tile would compute more than it stores: a full tile costs the
-    // same for any `rows` and `cols` (rows past `rows` re-read row 0, columns past `cols` are
-    // dropped). The MLP meets both edges in every layer: a 100-wide layer is six panels of 16
-    // and one of 4; a thread's 16 rows of a batch of 32 are two row panels and one of 4. These
-    // loops do the first 8 columns, or the first 4 rows, only: per llvm-mca's Zen 3 model half
-    // and two thirds of a full tile's cycles per K step. Each element is still one FMA per K step
-    // from 0 up, so the bits are the same as the full tile's. Out of line, returning their sums
-    // to `multiply`'s stores: inlined, they changed the register allocation of the full tile's
-    // loop; with their own copy of the stores, the ragged stores of the 10-wide layer stopped
-    // being inlined (its update ran 2.4× slower in the training step).
+    // The edges (`_GEMMTileEdges`), out of line and on concrete vectors, so their sums come back
+    // in registers.
 
-    /// Columns 0..<8 of up to six rows: 6 accumulators, one B vector per step.
     @inline(never)
     static func halfWidthSums(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
         b: UnsafePointer<Float>, bKStride: Int, rows: Int
     ) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-        let (a0, a1, a2, a3, a4, a5) = sixRowPointers(a, rows: rows, stride: aRowStride)
-        var offset = 0
-        var bRow = UnsafeRawPointer(b)
-        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
-        var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
-        for _ in 0..<k {
-            let b0 = bRow.loadUnaligned(as: SIMD8<Float>.self)
-            c0.addProduct(a0[offset], b0); c1.addProduct(a1[offset], b0); c2.addProduct(a2[offset], b0)
-            c3.addProduct(a3[offset], b0); c4.addProduct(a4[offset], b0); c5.addProduct(a5[offset], b0)
-            offset &+= aKStride
-            bRow += bKStride &* MemoryLayout<Float>.stride
-        }
-        return (c0, c1, c2, c3, c4, c5)
+        _GEMMTileEdges.halfWidthSums(
+            k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
     }
 
-    /// All 16 columns of up to four rows: 8 accumulators.
     @inline(never)
     static func fourRowSums(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
         b: UnsafePointer<Float>, bKStride: Int, rows: Int
     ) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-        let (a0, a1, a2, a3, _, _) = sixRowPointers(a, rows: rows, stride: aRowStride)
-        var offset = 0
-        var bRow = UnsafeRawPointer(b)
-        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
-        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
-        for _ in 0..<k {
-            let b0 = bRow.loadUnaligned(as: SIMD8<Float>.self)
-            let b1 = bRow.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-            var s = a0[offset]; c00.addProduct(s, b0); c01.addProduct(s, b1)
-            s = a1[offset]; c10.addProduct(s, b0); c11.addProduct(s, b1)
-            s = a2[offset]; c20.addProduct(s, b0); c21.addProduct(s, b1)
-            s = a3[offset]; c30.addProduct(s, b0); c31.addProduct(s, b1)
-            offset &+= aKStride
-            bRow += bKStride &* MemoryLayout<Float>.stride
-        }
-        return (c00, c01, c10, c11, c20, c21, c30, c31)
+        _GEMMTileEdges.fourRowSums(
+            k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
     }
 }
