@@ -22,16 +22,33 @@ public struct MachinePeak: Sendable, Equatable {
         let single = Stopwatch.bestTime(samples: 5) { sink.add(fmaProbe(iterations: iterations, seed: 1)) }
         var all = single
         if threads > 1 {
-            all = Stopwatch.bestTime(samples: 5) {
-                DispatchQueue.concurrentPerform(iterations: threads) { index in
-                    sink.add(fmaProbe(iterations: iterations, seed: Float(index)))
+            let together = {
+                Stopwatch.bestTime(samples: 5) {
+                    DispatchQueue.concurrentPerform(iterations: threads) { index in
+                        sink.add(fmaProbe(iterations: iterations, seed: Float(index)))
+                    }
                 }
+            }
+            all = together()
+            // A shared host can take a core away for longer than the ~0.1 s the samples span: 2 of
+            // 20 bench runs on a 2-core Zen 4 read 116 and 147 GFLOP/s on two threads against
+            // 228-232 in the others, and the kernels timed after them ran "above the peak". So
+            // while the threads scale by less than `minimumScaling`, measure again, up to a
+            // second, keeping the best: a machine whose threads really share a core pays that
+            // second once.
+            let deadline = Stopwatch.now() + 1_000_000_000
+            while single / all < minimumScaling && Stopwatch.now() < deadline {
+                all = min(all, together())
             }
         }
         return MachinePeak(singleThreadGFLOPS: flops / single / 1e9, threads: threads,
                            allThreadsGFLOPS: flops * Double(threads) / all / 1e9)
     }
 }
+
+/// The share of linear scaling (`threads` × one thread's rate) below which the all-threads probe
+/// is taken as disturbed and measured again: the 2-core machines here scale by 0.98-1.0.
+private let minimumScaling = 0.9
 
 /// Collects probe results under a lock (once per probe call, so the cost is negligible).
 private final class _ProbeSink: @unchecked Sendable {
