@@ -1,6 +1,8 @@
 /// The AVX-512 tile: 6 rows × 32 columns, 12 zmm accumulators (two SIMD16 per row) of the 32
 /// registers, two B vectors and six broadcasts per 12 FMAs. Measured with operands hot in L1
-/// (Zen 4): 243 GFLOP/s on one core, against 177 for 6×16 on zmm.
+/// on the family-26 AVX-512 machine, whose FMA units are 512 bits wide (peak 262 GFLOP/s per
+/// core): 243 GFLOP/s on one core, against 177 for 6×16 on zmm. Zen 4 (family 25 model 17)
+/// runs a zmm FMA as two 256-bit halves: its peak is 117 GFLOP/s per core here.
 ///
 /// Its edges (at most 16 columns, or at most 4 rows) run `_GEMMTileEdges`' loops on SIMD16, as
 /// the AVX2 tile's do on SIMD8: the 10-wide output layer and the last panel of a 100- or 200-wide

@@ -13,7 +13,8 @@
 // full tile's loop; with their own copy of the stores, the ragged stores of the 10-wide layer
 // stopped being inlined (its update ran 2.4× slower in the training step); called as generic
 // specializations, they returned their sums through memory (the batch-32 `dZ·Wᵀ` of the 10-wide
-// layer, k = 10, ran 0.965× as fast, AVX2 build on Zen 4, `tools/compare_builds.py`).
+// layer, k = 10, ran 0.965× as fast: AVX2 build on Zen 4, family 25 model 17,
+// `tools/compare_builds.py`).
 
 /// The edge loops of a six-row tile whose rows are two `Segment`s wide.
 enum _GEMMTileEdges<Segment: SIMD> where Segment.Scalar == Float {

@@ -31,7 +31,7 @@ public struct MachinePeak: Sendable, Equatable {
             }
             all = together()
             // A shared host can take a core away for longer than the ~0.1 s the samples span: 2 of
-            // 20 bench runs on a 2-core Zen 4 read 116 and 147 GFLOP/s on two threads against
+            // 20 bench runs on a 2-core Zen 4 (family 25 model 17) read 116 and 147 GFLOP/s on two threads against
             // 228-232 in the others, and the kernels timed after them ran "above the peak". So
             // while the threads scale by less than `minimumScaling`, measure again, up to a
             // second, keeping the best: a machine whose threads really share a core pays that
