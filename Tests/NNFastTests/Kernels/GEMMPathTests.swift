@@ -76,11 +76,14 @@ extension Optional where Wrapped == [Float] {
         // 512 KiB, and n < 256 keeps it unpacked. A transposed A under L2 keeps the column walk.
         let (m, n, k) = (461, 101, 301)
         #expect(!gemmPrefersPacked(m: m, n: n, k: k))
+        // Plans over a dummy buffer, only asked which walk they take: B's row stride has room for
+        // every panel, so the plan reads B in place and packs nothing from the dummy.
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         defer { buffer.deallocate() }
+        let roomyLDB = (n + GEMMBuildTile.nr - 1) / GEMMBuildTile.nr * GEMMBuildTile.nr
         func plan(transA: Bool, k: Int) -> _GEMMPanelPlan<GEMMBuildTile> {
             _GEMMPanelPlan(_GEMMOperands(transA: transA, transB: false, m: m, n: n, k: k, a: buffer, lda: transA ? m : k,
-                                         b: buffer, ldb: 112, c: buffer, ldc: n),
+                                         b: buffer, ldb: roomyLDB, c: buffer, ldc: n),
                            epilogue: .plain, scratch: GEMMScratch())
         }
         #expect(plan(transA: true, k: k).walksAlongRows)
