@@ -10,7 +10,9 @@
 ///
 /// On a 16-register AVX2 target it still computes the same bits, but its 24 ymm accumulators
 /// spill: such builds select `GEMMTile6x16`.
-enum GEMMTile6x32: GEMMTile {
+enum GEMMTile6x32: _GEMMSixRowTile {
+    typealias Segment = SIMD16<Float>
+
     static var mr: Int { 6 }
     static var nr: Int { 32 }
 
@@ -22,51 +24,26 @@ enum GEMMTile6x32: GEMMTile {
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
         column: Int, epilogue: GEMMEpilogue
     ) {
-        var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
-        var c20 = SIMD16<Float>(), c21 = SIMD16<Float>(), c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
-        var c40 = SIMD16<Float>(), c41 = SIMD16<Float>(), c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
-        if cols <= 16 {
-            (c00, c10, c20, c30, c40, c50) = halfWidthSums(
-                k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
-        } else if rows <= 4 {
-            (c00, c01, c10, c11, c20, c21, c30, c31) = fourRowSums(
-                k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
-        } else {
-            let (a0, a1, a2, a3, a4, a5) = sixRowPointers(a, rows: rows, stride: aRowStride)
-            var offset = 0
-            var bRow = UnsafeRawPointer(b)
-            for _ in 0..<k {
-                let b0 = bRow.loadUnaligned(as: SIMD16<Float>.self)
-                let b1 = bRow.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-                var s = a0[offset]; c00.addProduct(s, b0); c01.addProduct(s, b1)
-                s = a1[offset]; c10.addProduct(s, b0); c11.addProduct(s, b1)
-                s = a2[offset]; c20.addProduct(s, b0); c21.addProduct(s, b1)
-                s = a3[offset]; c30.addProduct(s, b0); c31.addProduct(s, b1)
-                s = a4[offset]; c40.addProduct(s, b0); c41.addProduct(s, b1)
-                s = a5[offset]; c50.addProduct(s, b0); c51.addProduct(s, b1)
-                offset &+= aKStride
-                bRow += bKStride &* MemoryLayout<Float>.stride
-            }
-        }
+        let (r0, r1, r2, r3, r4, r5) = rowSums(
+            k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows, cols: cols)
         if cols == nr && epilogue.isLinear {
-            storeLinearTile((c00, c01), (c10, c11), (c20, c21), (c30, c31), (c40, c41), (c50, c51),
-                            into: c, ldc: ldc, rows: rows, epilogue: epilogue)
+            storeLinearTile(r0, r1, r2, r3, r4, r5, into: c, ldc: ldc, rows: rows, epilogue: epilogue)
             return
         }
-        @inline(__always) func store(_ low: SIMD16<Float>, _ high: SIMD16<Float>, row: Int) {
+        @inline(__always) func store(_ sums: (SIMD16<Float>, SIMD16<Float>), row: Int) {
             guard row < rows else { return }
             let target = c + row * ldc
-            storeTileSegment(low, target, cols: min(cols, 16), column: column, epilogue: epilogue)
+            storeTileSegment(sums.0, target, cols: min(cols, 16), column: column, epilogue: epilogue)
             if cols > 16 {
-                storeTileSegment(high, target + 16, cols: cols - 16, column: column + 16, epilogue: epilogue)
+                storeTileSegment(sums.1, target + 16, cols: cols - 16, column: column + 16, epilogue: epilogue)
             }
         }
-        store(c00, c01, row: 0); store(c10, c11, row: 1); store(c20, c21, row: 2)
-        store(c30, c31, row: 3); store(c40, c41, row: 4); store(c50, c51, row: 5)
+        store(r0, row: 0); store(r1, row: 1); store(r2, row: 2)
+        store(r3, row: 3); store(r4, row: 4); store(r5, row: 5)
     }
 
-    // The edges (`_GEMMTileEdges`), out of line and on concrete vectors, so their sums come back
-    // in registers.
+    // The edges (`_GEMMTileEdges`), out of line and on this tile's concrete vectors, so their
+    // sums come back in registers.
 
     @inline(never)
     static func halfWidthSums(

@@ -1,3 +1,66 @@
+// The K loops of both six-row tiles, generic in the segment: a tile row is two segments, SIMD8
+// for the AVX2 tile (`GEMMTile6x16`), SIMD16 for the AVX-512 one (`GEMMTile6x32`). Called from
+// each tile's `multiply`, on its concrete segment, they compile to the same loops as the tiles'
+// own copies did (`objdump`, AVX2 build); the tiles keep only their stores.
+
+/// A six-row micro-kernel whose rows are two `Segment`s wide.
+protocol _GEMMSixRowTile: GEMMTile {
+    associatedtype Segment: SIMD where Segment.Scalar == Float
+
+    /// `_GEMMTileEdges.halfWidthSums` on this tile's segment, out of line (see below).
+    static func halfWidthSums(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int, rows: Int
+    ) -> (Segment, Segment, Segment, Segment, Segment, Segment)
+
+    /// `_GEMMTileEdges.fourRowSums` on this tile's segment, out of line (see below).
+    static func fourRowSums(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int, rows: Int
+    ) -> (Segment, Segment, Segment, Segment, Segment, Segment, Segment, Segment)
+}
+
+extension _GEMMSixRowTile {
+    /// The sums of one tile of `op(A)[rows × k] · Bpanel[k × 2·Segment]`, row by row (each
+    /// row's two segments): one FMA per element per K step, from 0 up, whichever loop runs.
+    /// Rows past `rows` hold garbage (row 0's sums, or zero), as do columns past `cols`.
+    @inline(__always)
+    static func rowSums(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int, rows: Int, cols: Int
+    ) -> ((Segment, Segment), (Segment, Segment), (Segment, Segment),
+          (Segment, Segment), (Segment, Segment), (Segment, Segment)) {
+        var c00 = Segment(), c01 = Segment(), c10 = Segment(), c11 = Segment()
+        var c20 = Segment(), c21 = Segment(), c30 = Segment(), c31 = Segment()
+        var c40 = Segment(), c41 = Segment(), c50 = Segment(), c51 = Segment()
+        if cols <= Segment.scalarCount {
+            (c00, c10, c20, c30, c40, c50) = halfWidthSums(
+                k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
+        } else if rows <= 4 {
+            (c00, c01, c10, c11, c20, c21, c30, c31) = fourRowSums(
+                k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
+        } else {
+            let (a0, a1, a2, a3, a4, a5) = sixRowPointers(a, rows: rows, stride: aRowStride)
+            let highOffset = MemoryLayout<Segment>.size
+            var offset = 0
+            var bRow = UnsafeRawPointer(b)
+            for _ in 0..<k {
+                let b0 = bRow.loadUnaligned(as: Segment.self)
+                let b1 = bRow.loadUnaligned(fromByteOffset: highOffset, as: Segment.self)
+                var s = a0[offset]; c00.addProduct(s, b0); c01.addProduct(s, b1)
+                s = a1[offset]; c10.addProduct(s, b0); c11.addProduct(s, b1)
+                s = a2[offset]; c20.addProduct(s, b0); c21.addProduct(s, b1)
+                s = a3[offset]; c30.addProduct(s, b0); c31.addProduct(s, b1)
+                s = a4[offset]; c40.addProduct(s, b0); c41.addProduct(s, b1)
+                s = a5[offset]; c50.addProduct(s, b0); c51.addProduct(s, b1)
+                offset &+= aKStride  // unchecked: see GEMMTile6x16
+                bRow += bKStride &* MemoryLayout<Float>.stride
+            }
+        }
+        return ((c00, c01), (c10, c11), (c20, c21), (c30, c31), (c40, c41), (c50, c51))
+    }
+}
+
 // The edges of C, where a full tile would compute more than it stores: a full tile costs the
 // same for any `rows` and `cols` (rows past `rows` re-read row 0, columns past `cols` are
 // dropped). The MLP meets both edges in every layer: a 100-wide layer is six panels of 16 and
@@ -7,8 +70,7 @@
 // thirds of a full tile's cycles per K step. Each element is still one FMA per K step from 0 up,
 // so the bits are the same as the full tile's.
 //
-// Generic in the segment (a tile row is two segments: SIMD8 for the AVX2 tile, SIMD16 for the
-// AVX-512 one). Each tile calls them through its own out-of-line, non-generic functions, which
+// Each tile calls them through its own out-of-line, non-generic functions, which
 // return their sums to the tile's stores: inlined, they changed the register allocation of the
 // full tile's loop; with their own copy of the stores, the ragged stores of the 10-wide layer
 // stopped being inlined (its update ran 2.4× slower in the training step); called as generic
