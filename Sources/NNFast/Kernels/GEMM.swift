@@ -11,7 +11,7 @@ import Dispatch
 /// place, and so is B unless it is transposed (then its panels are packed once into scratch).
 ///
 /// Tile: the micro-kernel shape; the engine passes `GEMMBuildTile`, the tests every selectable
-/// one. A `prepackedB` must have been packed with the same tile's width.
+/// one.
 ///
 /// Threads: `threads > 1` forks over `DispatchQueue.concurrentPerform` when the work is big
 /// enough to pay for it. On the unpacked path the threads claim units of C's tiles one at a
@@ -23,8 +23,7 @@ func gemm<Tile: GEMMTile>(
     tile: Tile.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int,
-    epilogue: GEMMEpilogue = .plain, scratch: GEMMScratch, threads: Int = 1,
-    prepackedB: UnsafePointer<Float>? = nil
+    epilogue: GEMMEpilogue = .plain, scratch: GEMMScratch, threads: Int = 1
 ) {
     guard m > 0 && n > 0 else { return }
     guard k > 0 && epilogue.alpha != 0 else {
@@ -37,7 +36,7 @@ func gemm<Tile: GEMMTile>(
         gemmPacked(operands, tile: tile, epilogue: epilogue, scratch: scratch, threads: threads)
         return
     }
-    let plan = _GEMMPanelPlan<Tile>(operands, epilogue: epilogue, scratch: scratch, prepackedB: prepackedB)
+    let plan = _GEMMPanelPlan<Tile>(operands, epilogue: epilogue, scratch: scratch)
     let workers = gemmWorkerCount(m: m, n: n, k: k, threads: threads, tiles: plan.tileCount)
     if workers <= 1 {
         plan.compute(panels: 0..<plan.panelCount, rowPanels: 0..<plan.rowPanelCount)
@@ -151,16 +150,10 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     var rowPanelCount: Int { (x.m + Tile.mr - 1) / Tile.mr }
     var tileCount: Int { panelCount * rowPanelCount }
 
-    init(_ x: _GEMMOperands, epilogue: GEMMEpilogue, scratch: GEMMScratch, prepackedB: UnsafePointer<Float>? = nil) {
+    init(_ x: _GEMMOperands, epilogue: GEMMEpilogue, scratch: GEMMScratch) {
         self.x = x
         self.epilogue = epilogue
         panelCount = x.panelCount(width: Tile.nr)
-        if let prepackedB {
-            // Every panel of op(B) already packed by the caller (`packTransposedPanels`).
-            firstPackedPanel = 0
-            packed = prepackedB
-            return
-        }
         if x.transB {
             firstPackedPanel = 0
         } else {

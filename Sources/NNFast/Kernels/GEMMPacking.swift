@@ -128,18 +128,3 @@ func packRowsB(k: Int, n: Int, nr: Int, panels: Range<Int>, b: UnsafePointer<Flo
                    into: panelStart(panel))
     }
 }
-
-/// Packs the panels `panels` of Wᵀ as GEMM's transposed-B panels would be: W is stored with
-/// `n` rows and `k` columns, so op(B) = Wᵀ is `k × n`; panel q holds rows
-/// [q·NR, q·NR + NR) of W. Used to pack a layer's Wᵀ once per weight update instead of on every
-/// backward GEMM.
-func packTransposedPanels(
-    _ w: UnsafePointer<Float>, rows n: Int, cols k: Int, ldw: Int, panels: Range<Int>,
-    into buffer: UnsafeMutablePointer<Float>
-) {
-    for panel in panels {
-        let col0 = panel * gemmNR
-        packPanelB(transB: true, k: k, col0: col0, width: min(gemmNR, n - col0), nr: gemmNR, b: w, ldb: ldw,
-                   into: buffer + panel * k * gemmNR)
-    }
-}

@@ -1,3 +1,4 @@
+import CNNFastMath
 // The kernels' entry points for matrix blocks: where a `MatrixBlock` becomes a start pointer
 // and a row stride. Everything outside Kernels/ names blocks; only this folder does the
 // pointer arithmetic.
@@ -18,11 +19,9 @@ extension MatrixBlock {
 }
 
 /// C ← epilogue(op(A)·op(B)) on blocks: op(A) is m×k, op(B) is k×n, C is m×n (A's block is k×m
-/// when `opA` is `.transposed`, B's n×k when `opB` is). `prepackedB` is op(B) already in the
-/// packed-panel layout (then `b` only gives the shape).
+/// when `opA` is `.transposed`, B's n×k when `opB` is).
 func gemm(_ a: MatrixBlock, _ opA: Transpose, _ b: MatrixBlock, _ opB: Transpose, into c: MatrixBlock,
-          epilogue: GEMMEpilogue = .plain, scratch: GEMMScratch, threads: Int = 1,
-          prepackedB: PackedTransposedWeights? = nil) {
+          epilogue: GEMMEpilogue = .plain, scratch: GEMMScratch, threads: Int = 1) {
     let m = opA.isTransposed ? a.columns.count : a.rows.count
     let k = opA.isTransposed ? a.rows.count : a.columns.count
     let kB = opB.isTransposed ? b.columns.count : b.rows.count
@@ -32,7 +31,7 @@ func gemm(_ a: MatrixBlock, _ opA: Transpose, _ b: MatrixBlock, _ opB: Transpose
                  "GEMM output is \(c.rows.count)×\(c.columns.count), expected \(m)×\(n)")
     gemm(tile: GEMMBuildTile.self, transA: opA.isTransposed, transB: opB.isTransposed, m: m, n: n, k: k,
          a: a.start, lda: a.stride, b: b.start, ldb: b.stride, c: c.start, ldc: c.stride,
-         epilogue: epilogue, scratch: scratch, threads: threads, prepackedB: prepackedB?.panels)
+         epilogue: epilogue, scratch: scratch, threads: threads)
 }
 
 extension GEMMEpilogue {
@@ -113,5 +112,23 @@ func convertPixels(_ pixels: UnsafeBufferPointer<UInt8>, scale: Float, offset: F
     for row in 0..<block.rows.count {
         convertPixels(source + row * width, count: width, scale: scale, offset: offset,
                       into: block.start + row * block.stride)
+    }
+}
+
+/// destination ← sourceᵀ: `source` is m×n, `destination` n×m. In 8×8 blocks
+/// (`nnfast_transpose8x8`), the ragged edges one float at a time.
+func transpose(_ source: MatrixBlock, into destination: MatrixBlock) {
+    let m = source.rows.count, n = source.columns.count
+    precondition(destination.rows.count == n && destination.columns.count == m, "transpose of another shape")
+    let from = source.start, to = destination.start
+    let sourceStride = source.stride, destinationStride = destination.stride
+    let wholeRows = m / 8 * 8, wholeColumns = n / 8 * 8
+    for i in stride(from: 0, to: wholeRows, by: 8) {
+        for j in stride(from: 0, to: wholeColumns, by: 8) {
+            nnfast_transpose8x8(from + i * sourceStride + j, sourceStride, to + j * destinationStride + i, destinationStride)
+        }
+    }
+    for i in 0..<m {
+        for j in (i < wholeRows ? wholeColumns : 0)..<n { to[j * destinationStride + i] = from[i * sourceStride + j] }
     }
 }

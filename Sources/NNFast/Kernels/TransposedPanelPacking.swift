@@ -1,11 +1,11 @@
 import CNNFastMath
 
-// Packing a transposed B — op(B)[p, j] = b[j·ldb + p], as in dX = dZ·Wᵀ — is a transpose: step p
-// of a panel holds element p of NR stored rows. One float at a time it costs a load and a 4-byte
-// store per float; the training step repacks every layer's Wᵀ after each update, and on Zen 3
-// that scalar loop took ~0.86 ms of a ~15 ms 784-1200-1200-10 step (batch 128, 2 threads).
-// Here the panel is filled by 8×8 block transposes (`nnfast_transpose8x8`, a C shim: clang
-// keeps its 24 shuffles as written). `nnfast bench --filter repack`, Zen 3, alternated 3 times:
+// Packing a transposed B — op(B)[p, j] = b[j·ldb + p], as dZᵀ in dXᵀ = W·dZᵀ — is a transpose:
+// step p of a panel holds element p of NR stored rows. One float at a time it costs a load and a
+// 4-byte store per float; when the training step still repacked every layer's Wᵀ after each
+// update, that scalar loop took ~0.86 ms of a ~15 ms 784-1200-1200-10 step on Zen 3 (batch 128,
+// 2 threads). Here the panel is filled by 8×8 block transposes (`nnfast_transpose8x8`, a C shim:
+// clang keeps its 24 shuffles as written). Repacking Wᵀ that way, Zen 3, alternated 3 times:
 // 197-200 µs one float at a time, 61-73 µs with the same transpose in Swift SIMD8 initializers
 // (LLVM re-combined them into ~70 shuffles and spills), 45-51 µs with the shim.
 // The bytes written are the same.

@@ -3,7 +3,8 @@
 /// Shapes (B = rows in the batch): X [B×in], W [in×out], b [1×out], A [B×out].
 /// Backward, from dA [B×out]:
 ///   dZ = dA ⊙ f'(A)      (in place: dA's buffer becomes dZ)          — per row
-///   dX = dZ·Wᵀ           [B×in]   (skipped for the first layer)      — per row
+///   dX = dZ·Wᵀ           [B×in]   (skipped for the first layer)      — per row,
+///                                  computed as dXᵀ = W·dZᵀ [in×B], then transposed
 ///   dW = Xᵀ·dZ           [in×out]                                     — sums over rows
 ///   db = Σ_rows dZ       [1×out]                                      — sums over rows
 /// The per-row parts run on any row range (threads split the batch); the sums over rows run on
@@ -18,9 +19,6 @@ public final class DenseLayer {
     /// SGD step does not need them).
     let weightGradient: Matrix
     let biasGradient: Matrix
-    /// Wᵀ in the backward GEMM's packed-panel layout, kept current by the training step so each
-    /// step's dX = dZ·Wᵀ reads it instead of every thread packing all of Wᵀ again.
-    let packedTransposedWeights: PackedTransposedWeights
 
     public init(inputSize: Int, outputSize: Int, activation: Activation) {
         precondition(inputSize > 0 && outputSize > 0, "layer sizes must be positive")
@@ -31,13 +29,6 @@ public final class DenseLayer {
         bias = Matrix(rows: 1, cols: outputSize)
         weightGradient = Matrix(rows: inputSize, cols: outputSize)
         biasGradient = Matrix(rows: 1, cols: outputSize)
-        packedTransposedWeights = PackedTransposedWeights(inputSize: inputSize, outputSize: outputSize)
-    }
-
-    /// Repacks the Wᵀ panels holding W's rows `rows` (whole panels: `rows` starts on a multiple
-    /// of the panel width and ends on one or at `inputSize`).
-    func packTransposedWeights(rows: Range<Int>) {
-        packedTransposedWeights.repack(from: weights, rows: rows)
     }
 
     public var parameterCount: Int { weights.count + bias.count }
@@ -49,14 +40,35 @@ public final class DenseLayer {
     }
 
     /// dZ[rows] ← dA[rows] ⊙ f'(A[rows]) in place, then dX[rows] ← dZ[rows]·Wᵀ if asked.
-    func backwardData(output: Matrix, outputGradient: Matrix, inputGradient: Matrix?,
-                      rows: Range<Int>, scratch: GEMMScratch, prepackedWeights: Bool = false) {
+    ///
+    /// dZ·Wᵀ needs Wᵀ packed into panels, all of it, by every thread on every step; until this
+    /// release the threads shared one packed copy instead, each repacking the rows of W it had
+    /// just updated — rewriting lines the other core had read, the costliest store there is
+    /// (~6 ns a line on the 2-vCPU Zen 4, ten times a store to a line no other core holds). So a
+    /// layer with at least `wideOutputs` outputs computes dXᵀ = W·dZᵀ into
+    /// `transposedInputGradient` (columns `rows`), reading W in place as the GEMM's A and packing
+    /// only dZᵀ, its own rows, then transposes it into dX. A narrower layer (the 10-class output)
+    /// packs its small Wᵀ in the GEMM instead: with K = 10, W·dZᵀ's many short tiles and the
+    /// transpose took 3.9 µs where dZ·Wᵀ took 2.1 (batch 32, 2 threads, Zen 4). Either way each
+    /// element of dX is one FMA per K step from 0 up, dZ[r, k]·W[i, k] or W[i, k]·dZ[r, k]: the
+    /// same bits.
+    func backwardData(output: Matrix, outputGradient: Matrix, inputGradient: Matrix?, transposedInputGradient: Matrix?,
+                      rows: Range<Int>, scratch: GEMMScratch) {
         // Padding columns are zero in both A and dA, so whole padded rows can be processed.
         activationBackward(outputGradient.rows(rows), output: output.rows(rows), kind: activation.kernel)
         guard let inputGradient else { return }
-        gemm(outputGradient.rows(rows), .none, weights.all, .transposed, into: inputGradient.rows(rows),
-             scratch: scratch, prepackedB: prepackedWeights ? packedTransposedWeights : nil)
+        guard outputSize >= DenseLayer.wideOutputs else {
+            gemm(outputGradient.rows(rows), .none, weights.all, .transposed, into: inputGradient.rows(rows), scratch: scratch)
+            return
+        }
+        guard let transposedInputGradient else { preconditionFailure("a wide layer's dX needs a buffer for dXᵀ") }
+        let transposed = transposedInputGradient.block(rows: 0..<inputSize, columns: rows)
+        gemm(weights.all, .none, outputGradient.rows(rows), .transposed, into: transposed, scratch: scratch)
+        transpose(transposed, into: inputGradient.rows(rows))
     }
+
+    /// Outputs from which `backwardData` computes dXᵀ = W·dZᵀ rather than dZ·Wᵀ.
+    static let wideOutputs = 32
 
     /// dW[weightRows] ← (Xᵀ·dZ)[weightRows] and db[biasColumns] ← (Σ_rows dZ)[biasColumns] over the
     /// first `batchRows` rows: the gradients of the batch-mean loss (dZ holds the 1/batch), for

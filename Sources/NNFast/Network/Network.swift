@@ -68,7 +68,7 @@ public final class Network {
     /// With `dropout`, each hidden layer's gradient (with respect to its dropped output) is taken
     /// back through the mask before f′(A).
     func backwardData(rows: Range<Int>, batchSize: Int, workspace: NetworkWorkspace, scratch: GEMMScratch,
-                      profile: StepProfile? = nil, prepackedWeights: Bool = false, labelSmoothing: Float = 0,
+                      profile: StepProfile? = nil, labelSmoothing: Float = 0,
                       dropout: Bool = false) {
         let last = layers.count - 1
         timed(profile, .loss) {
@@ -84,8 +84,8 @@ public final class Network {
             timed(profile, .backward(layer: index)) {
                 layers[index].backwardData(
                     output: workspace.activations[index], outputGradient: workspace.gradients[index],
-                    inputGradient: index == 0 ? nil : workspace.gradients[index - 1], rows: rows, scratch: scratch,
-                    prepackedWeights: prepackedWeights)
+                    inputGradient: index == 0 ? nil : workspace.gradients[index - 1],
+                    transposedInputGradient: workspace.transposedInputGradients[index], rows: rows, scratch: scratch)
             }
         }
     }
@@ -115,11 +115,6 @@ public final class Network {
                                             batchRows: rows, scratch: scratch)
         }
         return workspace.rowLosses.prefix(rows).reduce(0, +)
-    }
-
-    /// Packs every layer's Wᵀ panels (before the first step that uses them).
-    func packAllTransposedWeights() {
-        for layer in layers.dropFirst() { layer.packTransposedWeights(rows: 0..<layer.inputSize) }
     }
 
     /// Index of the largest output for each row in `rows` of `output`.

@@ -11,8 +11,7 @@
 /// - gradient-norm clipping needs ‖g‖ over all parameters before any update: `computeGradients`
 ///   (each part: its dW/db blocks and each row's sum of squares), then `apply` (each part sums
 ///   the rows in the same order, so all agree on the scale);
-/// - max-norm needs whole columns of W after the update: `constrain` (parts split columns),
-///   then `repack` (the Wᵀ panels, by rows).
+/// - max-norm needs whole columns of W after the update: `constrain` (parts split columns).
 final class ParameterUpdate {
     let settings: OptimizerSettings
     let state: OptimizerState
@@ -30,7 +29,10 @@ final class ParameterUpdate {
     var clips: Bool { settings.clipNorm != nil }
     var constrains: Bool { settings.maxNorm != nil }
 
-    /// Part `part`'s rows of W and columns of b, in each layer.
+    /// Part `part`'s rows of W and columns of b, in each layer. Rows split on multiples of the
+    /// GEMM's panel width, as they did while each part repacked whole Wᵀ panels: splitting the
+    /// first layer's 784 rows evenly on 4 instead (392 + 392 for 416 + 368) read slower, not
+    /// faster, in its update (Zen 4, batch 32, 2 threads, a noisy spell of the host).
     private func blocks(_ layer: DenseLayer, part: Int, of parts: Int) -> (rows: Range<Int>, columns: Range<Int>) {
         (partition(layer.inputSize, parts: parts, index: part, granularity: gemmNR),
          partition(layer.outputSize, parts: parts, index: part, granularity: 16))
@@ -62,12 +64,8 @@ final class ParameterUpdate {
 
     /// Part `part` of `parts` of step `step` (1-based) at rate `rate`, after `backwardData` on
     /// the batch's `batchRows` rows (and, with clipping, after every part's `computeGradients`).
-    /// With `repackWeights`, each part then repacks the Wᵀ panels of the rows it updated (rows
-    /// are split on panel boundaries for that), ready for the next step's
-    /// `backwardData(prepackedWeights: true)`.
     func apply(to network: Network, part: Int, of parts: Int, batchRows: Int, rate: Float, step: Int,
-               workspace: NetworkWorkspace, scratch: GEMMScratch, profile: StepProfile? = nil,
-               repackWeights: Bool = false) {
+               workspace: NetworkWorkspace, scratch: GEMMScratch, profile: StepProfile? = nil) {
         var weightRule = settings.coefficients(rate: rate, step: step, forWeights: true)
         var biasRule = settings.coefficients(rate: rate, step: step, forWeights: false)
         if clips {
@@ -77,21 +75,18 @@ final class ParameterUpdate {
         for (index, layer) in network.layers.enumerated() {
             let (weightRows, biasColumns) = blocks(layer, part: part, of: parts)
             let input = network.layerInput(index, workspace), outputGradient = workspace.gradients[index]
-            // The first layer's Wᵀ is never used: nobody needs dX of the input.
-            let repack = repackWeights && index > 0
             let body = {
                 if self.settings.kind == .sgd && !self.clips {
                     layer.applyFusedSGD(input: input, outputGradient: outputGradient, batchRows: batchRows,
                                         rate: rate, weightDecay: self.settings.weightDecay,
                                         weightRows: weightRows, biasColumns: biasColumns, scratch: scratch)
-                    if repack { layer.packTransposedWeights(rows: weightRows) }
                 } else {
                     if !self.clips {  // with clipping, computeGradients already did
                         layer.computeParameterGradients(input: input, outputGradient: outputGradient, batchRows: batchRows,
                                                         weightRows: weightRows, biasColumns: biasColumns, scratch: scratch)
                     }
                     self.updateFromGradients(layer: index, of: network, weightRows: weightRows, biasColumns: biasColumns,
-                                             weightRule: weightRule, biasRule: biasRule, repack: repack)
+                                             weightRule: weightRule, biasRule: biasRule)
                 }
             }
             if let profile { profile.time(.update(layer: index), body) } else { body() }
@@ -106,28 +101,14 @@ final class ParameterUpdate {
         }
     }
 
-    /// Part `part` of repacking the Wᵀ panels (after `constrain` changed the weights).
-    func repack(_ network: Network, part: Int, of parts: Int) {
-        for layer in network.layers.dropFirst() {
-            layer.packTransposedWeights(rows: blocks(layer, part: part, of: parts).rows)
-        }
-    }
-
-    /// Applies the rule to W's rows `weightRows` and b's columns `biasColumns`, repacking the
-    /// Wᵀ panels of those rows if `repack`. W is updated one panel of rows at a time, each
-    /// panel repacked right after, while its rows are still in L2 (a whole block's rows are
-    /// not: 600 rows of a 1200-wide layer are 2.9 MB).
+    /// Applies the rule to W's rows `weightRows` and b's columns `biasColumns`.
     private func updateFromGradients(layer index: Int, of network: Network, weightRows: Range<Int>,
                                      biasColumns: Range<Int>, weightRule: UpdateCoefficients,
-                                     biasRule: UpdateCoefficients, repack: Bool) {
+                                     biasRule: UpdateCoefficients) {
         let layer = network.layers[index]
         let slots = state.weightSlots.map { $0[index] }, biasSlots = state.biasSlots.map { $0[index] }
-        for start in stride(from: weightRows.lowerBound, to: weightRows.upperBound, by: gemmNR) {
-            let panelRows = start..<min(start + gemmNR, weightRows.upperBound)
-            applyUpdate(settings.kind, parameters: layer.weights, gradients: layer.weightGradient, slots: slots,
-                        rows: panelRows, coefficients: weightRule)
-            if repack { layer.packTransposedWeights(rows: panelRows) }
-        }
+        applyUpdate(settings.kind, parameters: layer.weights, gradients: layer.weightGradient, slots: slots,
+                    rows: weightRows, coefficients: weightRule)
         applyUpdate(settings.kind, parameters: layer.bias, gradients: layer.biasGradient, slots: biasSlots,
                     columns: biasColumns, coefficients: biasRule)
     }

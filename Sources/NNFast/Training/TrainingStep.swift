@@ -31,10 +31,8 @@ final class TrainingStepJob: ParallelJob {
     private var rate: Float = 0
     private var stepNumber = 0
     private var phase = Phase.rows
-    /// Whether the layers' packed Wᵀ panels hold the current weights.
-    private var panelsPacked = false
 
-    private enum Phase { case rows, gradients, parameters, constrain, repack }
+    private enum Phase { case rows, gradients, parameters, constrain }
 
     init(network: Network, data: Dataset, workspace: NetworkWorkspace, context: ComputeContext,
          update: ParameterUpdate, profile: StepProfile?, augmenter: Augmenter? = nil) {
@@ -53,18 +51,11 @@ final class TrainingStepJob: ParallelJob {
         self.upcoming = next
         self.rate = rate
         self.stepNumber = step
-        if !panelsPacked {
-            network.packAllTransposedWeights()  // the weights as this job first sees them
-            panelsPacked = true
-        }
         // One barrier per phase; clipping and max-norm each add one (see ParameterUpdate).
         run(.rows)
         if update.clips { run(.gradients) }
         run(.parameters)
-        if update.constrains {
-            run(.constrain)
-            run(.repack)
-        }
+        if update.constrains { run(.constrain) }
         let rows = batch.count
         profile?.addStep(wallNanoseconds: Stopwatch.now() - started, flops: network.stepFLOPs(rows: rows))
         var sum = 0.0
@@ -96,7 +87,7 @@ final class TrainingStepJob: ParallelJob {
             update.computeGradients(of: network, part: part, of: parts, batchRows: rows, workspace: workspace, scratch: scratch)
         case .parameters:
             update.apply(to: network, part: part, of: parts, batchRows: rows, rate: rate, step: stepNumber,
-                         workspace: workspace, scratch: scratch, profile: timer, repackWeights: !update.constrains)
+                         workspace: workspace, scratch: scratch, profile: timer)
             // The rows this part will gather next step (on the same thread, mostly); profiled
             // as part of the gather, whose work it is.
             let nextRows = partition(upcoming.count, parts: parts, index: part, granularity: gemmRowSplitGranularity)
@@ -104,8 +95,6 @@ final class TrainingStepJob: ParallelJob {
             if let timer { timer.time(.gather) { data.prefetch(next) } } else { data.prefetch(next) }
         case .constrain:
             update.constrain(network, part: part, of: parts)
-        case .repack:
-            update.repack(network, part: part, of: parts)
         case .rows:
             let mine = partition(rows, parts: parts, index: part, granularity: gemmRowSplitGranularity)
             guard !mine.isEmpty else { return }
@@ -123,7 +112,7 @@ final class TrainingStepJob: ParallelJob {
             let dropoutStep = workspace.dropout == nil ? nil : stepNumber
             network.forward(rows: mine, workspace: workspace, scratch: scratch, profile: timer, dropoutStep: dropoutStep)
             network.backwardData(rows: mine, batchSize: rows, workspace: workspace, scratch: scratch, profile: timer,
-                                 prepackedWeights: true, labelSmoothing: labelSmoothing, dropout: dropoutStep != nil)
+                                 labelSmoothing: labelSmoothing, dropout: dropoutStep != nil)
         }
     }
 }

@@ -65,11 +65,11 @@ import Testing
     }
 }
 
-@Suite struct PrepackedWeightsTests {
-    /// The training step reuses Wᵀ panels packed after each update; the result must be the same
-    /// bits as packing Wᵀ inside every backward GEMM. Runs 12 steps, the job on 2 threads (each
-    /// repacking the panels it updated), the reference by hand on one.
-    @Test func stepsWithPrepackedPanelsEqualPackingEveryTime() {
+@Suite struct TrainingStepJobTests {
+    /// The step job splits rows, then parameters, over threads; the result must be the same bits
+    /// as the whole batch's forward, backward and update run by hand on one thread. 12 steps, the
+    /// job on 2 threads, on layer widths that are not multiples of any panel.
+    @Test func stepsOnTwoThreadsEqualTheWholeBatchOnOne() {
         func makeNetwork() -> Network {
             let network = Network(sizes: [784, 45, 70, 10], activation: .relu, outputActivation: .identity, loss: .softmaxCrossEntropy)
             var generator = SeededGenerator(seed: 5)
@@ -98,6 +98,36 @@ import Testing
         }
         for (a, b) in zip(fast.layers, reference.layers) {
             #expect(a.weights.values == b.weights.values && a.bias.values == b.bias.values)
+        }
+    }
+}
+
+@Suite struct BackwardDataTests {
+    /// dX, computed as dXᵀ = W·dZᵀ and transposed, holds the bits of dZ·Wᵀ summed the GEMM's way:
+    /// one FMA per K step from 0 up. Awkward widths and a row range that starts mid-batch.
+    @Test(arguments: [1, 7, 17, 33, 100])
+    func inputGradientIsDZTimesWTransposed(inputs: Int) {
+        for outputs in [1, 10, 31] {
+            let layer = DenseLayer(inputSize: inputs, outputSize: outputs, activation: .identity)
+            layer.weights.setValues(randomFloats(inputs * outputs, seed: UInt64(inputs * 100 + outputs)))
+            let batch = 13, rows = 3..<11
+            let output = Matrix(rows: batch, cols: outputs)
+            let gradient = Matrix(rows: batch, cols: outputs, values: randomFloats(batch * outputs, seed: 9))
+            let inputGradient = Matrix(rows: batch, cols: inputs)
+            let transposed = Matrix(rows: inputs, cols: batch)
+            layer.backwardData(output: output, outputGradient: gradient, inputGradient: inputGradient,
+                               transposedInputGradient: transposed, rows: rows, scratch: GEMMScratch())
+            var mismatches = 0
+            for row in 0..<batch {
+                for i in 0..<inputs {
+                    var expected: Float = 0
+                    if rows.contains(row) {
+                        for k in 0..<outputs { expected.addProduct(gradient[row, k], layer.weights[i, k]) }
+                    }
+                    if inputGradient[row, i].bitPattern != expected.bitPattern { mismatches += 1 }
+                }
+            }
+            #expect(mismatches == 0, "\(inputs)→\(outputs)")
         }
     }
 }

@@ -43,18 +43,25 @@ import Testing
         #expect(m.indexOfMaximum(inRow: 1) == 6)
     }
 
-    @Test func packedTransposedWeightsMatchAFreshPack() {
-        // Repacking some rows leaves the panels as packing the whole of Wᵀ again would.
-        let weights = Matrix(rows: 40, cols: 9, values: randomFloats(40 * 9, seed: 3))
-        let kept = PackedTransposedWeights(inputSize: 40, outputSize: 9)
-        kept.repack(from: weights, rows: 0..<40)
-        weights.setValues(randomFloats(40 * 9, seed: 4))
-        kept.repack(from: weights, rows: 0..<16)
-        kept.repack(from: weights, rows: 16..<40)
-        let fresh = PackedTransposedWeights(inputSize: 40, outputSize: 9)
-        fresh.repack(from: weights, rows: 0..<40)
-        let count = (40 + gemmNR - 1) / gemmNR * 9 * gemmNR
-        #expect(Array(UnsafeBufferPointer(start: kept.panels, count: count))
-                == Array(UnsafeBufferPointer(start: fresh.panels, count: count)))
+    /// The blocked transpose against its definition, on sizes around its 8×8 blocks, between
+    /// blocks that start inside larger matrices; nothing outside the destination block changes.
+    @Test(arguments: [1, 7, 8, 9, 17, 33, 100])
+    func transposeMatchesTheDefinition(m: Int) {
+        for n in [1, 7, 16, 31, 33] {
+            let source = Matrix(rows: m + 3, cols: n + 5, values: randomFloats((m + 3) * (n + 5), seed: UInt64(100 * m + n)))
+            let before = randomFloats((n + 2) * (m + 9), seed: UInt64(7 * m + n))
+            let destination = Matrix(rows: n + 2, cols: m + 9, values: before)
+            transpose(source.block(rows: 2..<(m + 2), columns: 3..<(n + 3)),
+                      into: destination.block(rows: 1..<(n + 1), columns: 5..<(m + 5)))
+            var mismatches = 0
+            for row in 0..<(n + 2) {
+                for column in 0..<(m + 9) {
+                    let inside = (1..<(n + 1)).contains(row) && (5..<(m + 5)).contains(column)
+                    let expected = inside ? source[column - 5 + 2, row - 1 + 3] : before[row * (m + 9) + column]
+                    if destination[row, column].bitPattern != expected.bitPattern { mismatches += 1 }
+                }
+            }
+            #expect(mismatches == 0, "m=\(m) n=\(n)")
+        }
     }
 }
