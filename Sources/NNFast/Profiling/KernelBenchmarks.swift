@@ -41,14 +41,19 @@ public enum KernelBenchmarks {
     }
 
     /// The GEMMs of one training step of a network with these layer sizes at this batch:
-    /// forward X·W, backward W·dZᵀ (dXᵀ, all but the first layer; `DenseLayer.backwardData`
-    /// then transposes it), and the update Xᵀ·dZ.
+    /// forward X·W, backward dX (all but the first layer) as the layer computes it — W·dZᵀ, which
+    /// `DenseLayer.backwardData` then transposes, or dZ·Wᵀ for a layer under
+    /// `DenseLayer.wideOutputs` outputs — and the update Xᵀ·dZ.
     public static func mlpShapes(layers: [Int], batch: Int) -> [GEMMShape] {
         var shapes: [GEMMShape] = []
         for l in 1..<layers.count {
             let (input, output) = (layers[l - 1], layers[l])
             shapes.append(GEMMShape("L\(l) forward X·W", m: batch, n: output, k: input))
-            if l > 1 { shapes.append(GEMMShape("L\(l) backward W·dZᵀ", m: input, n: batch, k: output, transB: true)) }
+            if l > 1 && output >= DenseLayer.wideOutputs {
+                shapes.append(GEMMShape("L\(l) backward W·dZᵀ", m: input, n: batch, k: output, transB: true))
+            } else if l > 1 {
+                shapes.append(GEMMShape("L\(l) backward dZ·Wᵀ", m: batch, n: input, k: output, transB: true))
+            }
             shapes.append(GEMMShape("L\(l) update Xᵀ·dZ", m: input, n: output, k: batch, transA: true))
         }
         return shapes
