@@ -44,12 +44,15 @@ public final class DenseLayer {
     /// dZ·Wᵀ needs Wᵀ packed into panels, all of it, by every thread on every step; until this
     /// release the threads shared one packed copy instead, each repacking the rows of W it had
     /// just updated — rewriting lines the other core had read, the costliest store there is
-    /// (~6 ns a line on the 2-vCPU Zen 4, ten times a store to a line no other core holds). So a
+    /// (~6 ns a line on the 2-vCPU Zen 4, family 25 model 17, ten times a store to a line no other
+    /// core holds; a temporary C program). So a
     /// layer with at least `wideOutputs` outputs computes dXᵀ = W·dZᵀ into
     /// `transposedInputGradient` (columns `rows`), reading W in place as the GEMM's A and packing
     /// only dZᵀ, its own rows, then transposes it into dX. A narrower layer (the 10-class output)
-    /// packs its small Wᵀ in the GEMM instead: with K = 10, W·dZᵀ's many short tiles and the
-    /// transpose took 3.9 µs where dZ·Wᵀ took 2.1 (batch 32, 2 threads, Zen 4). Either way each
+    /// packs its small Wᵀ in the GEMM instead: with K = 10, thread 0's `backward L3` took 3.9 µs
+    /// through W·dZᵀ (against 2.1 with the shared panels, same run) and 2.5 through dZ·Wᵀ packing
+    /// Wᵀ in the call (against 1.8; batch 32, 2 threads, Zen 4 family 25 model 17,
+    /// `tools/compare_builds.py --filter "step b32" --phases`, 9 rounds each). Either way each
     /// element of dX is one FMA per K step from 0 up, dZ[r, k]·W[i, k] or W[i, k]·dZ[r, k]: the
     /// same bits.
     func backwardData(output: Matrix, outputGradient: Matrix, inputGradient: Matrix?, transposedInputGradient: Matrix?,
