@@ -39,7 +39,7 @@ public final class Network {
     /// its dropped copy, which the next layer reads.
     @discardableResult
     func forward(rows: Range<Int>, workspace: NetworkWorkspace, scratch: GEMMScratch,
-                 profile: StepProfile? = nil, dropoutStep: Int? = nil) -> Matrix {
+                 profile: PhaseTimer? = nil, dropoutStep: Int? = nil) -> Matrix {
         precondition(rows.upperBound <= workspace.capacity, "batch larger than the workspace")
         let dropout = dropoutStep == nil ? nil : workspace.dropout
         if let dropout, let step = dropoutStep, dropout.settings.input > 0 {
@@ -68,7 +68,7 @@ public final class Network {
     /// With `dropout`, each hidden layer's gradient (with respect to its dropped output) is taken
     /// back through the mask before f′(A).
     func backwardData(rows: Range<Int>, batchSize: Int, workspace: NetworkWorkspace, scratch: GEMMScratch,
-                      profile: StepProfile? = nil, labelSmoothing: Float = 0,
+                      profile: PhaseTimer? = nil, labelSmoothing: Float = 0,
                       dropout: Bool = false) {
         let last = layers.count - 1
         timed(profile, .loss) {
@@ -92,7 +92,7 @@ public final class Network {
 
     /// Runs `body`, charging its time to `phase` when profiling.
     @inline(__always)
-    func timed(_ profile: StepProfile?, _ phase: StepProfile.Phase, _ body: () -> Void) {
+    func timed(_ profile: PhaseTimer?, _ phase: StepProfile.Phase, _ body: () -> Void) {
         if let profile { profile.time(phase, body) } else { body() }
     }
 

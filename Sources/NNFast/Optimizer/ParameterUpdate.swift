@@ -65,7 +65,7 @@ final class ParameterUpdate {
     /// Part `part` of `parts` of step `step` (1-based) at rate `rate`, after `backwardData` on
     /// the batch's `batchRows` rows (and, with clipping, after every part's `computeGradients`).
     func apply(to network: Network, part: Int, of parts: Int, batchRows: Int, rate: Float, step: Int,
-               workspace: NetworkWorkspace, scratch: GEMMScratch, profile: StepProfile? = nil) {
+               workspace: NetworkWorkspace, scratch: GEMMScratch, profile: PhaseTimer? = nil) {
         var weightRule = settings.coefficients(rate: rate, step: step, forWeights: true)
         var biasRule = settings.coefficients(rate: rate, step: step, forWeights: false)
         if clips {

@@ -1,8 +1,9 @@
-/// Where a training step's time goes, per phase and per layer, as seen by thread 0, and where
+/// Where a training step's time goes, per phase and per layer, as seen by each thread, and where
 /// the rest of the step goes when it runs on several threads.
 ///
-/// Part 0 timestamps its own share of each phase; with the batch and the parameters split
-/// evenly that is the phase's wall time. The rest of the step's wall time is accounted for per
+/// Each part timestamps its own share of each phase (`timer(part:)`); part 0's, with the batch
+/// and the parameters split evenly, is the phase's wall time, and the other parts' show where a
+/// split is uneven or a core slower. The rest of the step's wall time is accounted for per
 /// parallel job (a step runs two or more, one barrier each), from how long each part was busy:
 /// - `imbalance`: the longest other part ran past part 0 (an uneven split, a slower core, a
 ///   worker that lost its core mid-part);
@@ -13,7 +14,8 @@
 /// profiling is on.
 public final class StepProfile {
     public let layerCount: Int
-    private(set) var nanoseconds: [UInt64]
+    /// Each part's phase times, written only by the thread running that part.
+    private let timers: [PhaseTimer]
     public private(set) var steps = 0
     public private(set) var wallNanoseconds: UInt64 = 0
     public private(set) var flops: Double = 0
@@ -34,29 +36,19 @@ public final class StepProfile {
 
     public init(layerCount: Int, parts: Int = 1) {
         self.layerCount = layerCount
-        nanoseconds = Array(repeating: 0, count: 3 + 3 * layerCount)
+        timers = (0..<max(1, parts)).map { _ in PhaseTimer(layerCount: layerCount) }
         partClocks = (0..<max(1, parts)).map { _ in _PartClock() }
     }
 
-    private func slot(_ phase: Phase) -> Int {
-        switch phase {
-        case .gather: 0
-        case .loss: 1
-        case .augment: 2
-        case .forward(let layer): 3 + layer
-        case .backward(let layer): 3 + layerCount + layer
-        case .update(let layer): 3 + 2 * layerCount + layer
-        }
-    }
+    /// The parts (threads) whose phases are timed.
+    public var parts: Int { timers.count }
 
-    /// Runs `body`, adding its duration to `phase`.
+    /// The timer part `part` runs its phases under.
+    func timer(part: Int) -> PhaseTimer { timers[part] }
+
+    /// Runs `body` as part 0, adding its duration to `phase`.
     @inline(__always)
-    func time<T>(_ phase: Phase, _ body: () -> T) -> T {
-        let start = Stopwatch.now()
-        let result = body()
-        nanoseconds[slot(phase)] += Stopwatch.now() - start
-        return result
-    }
+    func time<T>(_ phase: Phase, _ body: () -> T) -> T { timers[0].time(phase, body) }
 
     /// Runs `body` as `part` of the current job, adding its duration to that part's busy time.
     @inline(__always)
@@ -100,24 +92,32 @@ public final class StepProfile {
         self.flops += flops
     }
 
-    public func seconds(_ phase: Phase) -> Double { Double(nanoseconds[slot(phase)]) / 1e9 }
+    /// Part `part`'s time in `phase` (part 0's: the phase's wall time).
+    public func seconds(_ phase: Phase, part: Int = 0) -> Double { timers[part].seconds(phase) }
     public var wallSeconds: Double { Double(wallNanoseconds) / 1e9 }
     public var imbalanceSeconds: Double { Double(imbalanceNanoseconds) / 1e9 }
     public var aloneSeconds: Double { Double(aloneNanoseconds) / 1e9 }
     public var waitSeconds: Double {
-        let accounted = nanoseconds.reduce(0, +) + imbalanceNanoseconds + aloneNanoseconds
+        let accounted = timers[0].totalNanoseconds + imbalanceNanoseconds + aloneNanoseconds
         return max(0, wallSeconds - Double(accounted) / 1e9)
     }
 
-    /// Rows of (phase name, seconds) in execution order, then `imbalance` and `ran alone` (on
-    /// more than one thread) and `wait` last.
+    /// Part `part`'s rows of (phase name, seconds), in execution order.
+    public func phaseRows(part: Int) -> [(name: String, seconds: Double)] {
+        let time = { (phase: Phase) in self.seconds(phase, part: part) }
+        var result: [(String, Double)] = [("gather", time(.gather))]
+        if seconds(.augment) > 0 { result = [("augment", time(.augment))] }  // part 0 decides, so all parts list the same rows
+        for l in 0..<layerCount { result.append(("forward L\(l + 1)", time(.forward(layer: l)))) }
+        result.append(("loss", time(.loss)))
+        for l in (0..<layerCount).reversed() { result.append(("backward L\(l + 1)", time(.backward(layer: l)))) }
+        for l in 0..<layerCount { result.append(("update L\(l + 1)", time(.update(layer: l)))) }
+        return result
+    }
+
+    /// Part 0's phase rows, then `imbalance` and `ran alone` (on more than one thread) and
+    /// `wait` last.
     public var rows: [(name: String, seconds: Double)] {
-        var result: [(String, Double)] = [("gather", seconds(.gather))]
-        if seconds(.augment) > 0 { result = [("augment", seconds(.augment))] }
-        for l in 0..<layerCount { result.append(("forward L\(l + 1)", seconds(.forward(layer: l)))) }
-        result.append(("loss", seconds(.loss)))
-        for l in (0..<layerCount).reversed() { result.append(("backward L\(l + 1)", seconds(.backward(layer: l)))) }
-        for l in 0..<layerCount { result.append(("update L\(l + 1)", seconds(.update(layer: l)))) }
+        var result = phaseRows(part: 0)
         if partClocks.count > 1 {
             result.append(("imbalance", imbalanceSeconds))
             result.append(("ran alone", aloneSeconds))
@@ -125,6 +125,45 @@ public final class StepProfile {
         result.append(("wait", waitSeconds))
         return result
     }
+}
+
+/// One part's time in each phase of the step. One object per part, so each is written only by
+/// the thread running that part; its counters sit 64 bytes inside their array so that two parts'
+/// arrays never share a cache line, which would make every timestamp a cross-core store.
+final class PhaseTimer {
+    private let layerCount: Int
+    private var nanoseconds: [UInt64]
+    private static let guardSlots = 8
+
+    init(layerCount: Int) {
+        self.layerCount = layerCount
+        nanoseconds = Array(repeating: 0, count: 3 + 3 * layerCount + 2 * PhaseTimer.guardSlots)
+    }
+
+    private func slot(_ phase: StepProfile.Phase) -> Int {
+        let index = switch phase {
+        case .gather: 0
+        case .loss: 1
+        case .augment: 2
+        case .forward(let layer): 3 + layer
+        case .backward(let layer): 3 + layerCount + layer
+        case .update(let layer): 3 + 2 * layerCount + layer
+        }
+        return PhaseTimer.guardSlots + index
+    }
+
+    /// Runs `body`, adding its duration to `phase`.
+    @inline(__always)
+    func time<T>(_ phase: StepProfile.Phase, _ body: () -> T) -> T {
+        let start = Stopwatch.now()
+        let result = body()
+        nanoseconds[slot(phase)] += Stopwatch.now() - start
+        return result
+    }
+
+    func seconds(_ phase: StepProfile.Phase) -> Double { Double(nanoseconds[slot(phase)]) / 1e9 }
+
+    var totalNanoseconds: UInt64 { nanoseconds.reduce(0, +) }
 }
 
 /// One part's busy time in the current job (a class, so each part's thread writes its own object).

@@ -81,7 +81,7 @@ final class TrainingStepJob: ParallelJob {
         let parts = context.threads
         let rows = batch.count
         let scratch = context.scratches[part]
-        let timer = part == 0 ? profile : nil
+        let timer = profile?.timer(part: part)
         switch phase {
         case .gradients:
             update.computeGradients(of: network, part: part, of: parts, batchRows: rows, workspace: workspace, scratch: scratch)
