@@ -28,10 +28,12 @@ import statistics
 import subprocess
 
 
-def bench(binary, pattern, layers, full):
+def bench(binary, pattern, layers, batches, full):
     command = [binary, "bench", "--json", "--filter", pattern] + ([] if full else ["--quick"])
     if layers:
         command += ["--layers", layers]
+    if batches:
+        command += ["--batches", batches]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return json.loads(output)
 
@@ -43,6 +45,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--filter", default="gemm", help="bench's --filter (e.g. gemm, b32, step)")
     parser.add_argument("--layers", help="bench's --layers: the network whose shapes and step are timed")
+    parser.add_argument("--batches", help="bench's --batches (e.g. 128): the batch sizes whose shapes and step are timed")
     parser.add_argument("--full", action="store_true", help="without bench's --quick: 2048³ too")
     parser.add_argument("--phases", action="store_true", help="also compare each step's profile rows")
     args = parser.parse_args()
@@ -54,7 +57,7 @@ def main():
     for index in range(args.rounds):
         order = [("old", args.old), ("new", args.new)]
         for name, binary in (order if index % 2 == 0 else reversed(order)):
-            report = bench(binary, args.filter, args.layers, args.full)
+            report = bench(binary, args.filter, args.layers, args.batches, args.full)
             build = build or report.get("build")
             for r in report["results"]:
                 times.setdefault((r["kernel"], r["threads"]), {}).setdefault(name, []).append(r["seconds"])

@@ -39,6 +39,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the results as one JSON object on stdout.")
     var json = false
 
+    @Flag(help: "Time every thread's phases of the training step, not only thread 0's: a column per other thread (its clock reads slow the step by a few percent).")
+    var everyThread = false
+
     func validate() throws {
         try validating { () throws(NNFastError) in
             guard layers.sizes.count >= 2, layers.sizes.allSatisfy({ $0 > 0 }) else {
@@ -142,7 +145,8 @@ struct BenchCommand: ParsableCommand {
         for batch in batches.sizes where selected("step b\(batch)") {
             for count in threadCounts {
                 let stepCount = (quick ? 400 : 2000) * 32 / batch
-                let profile = KernelBenchmarks.trainingStep(layers: layers.sizes, batch: batch, threads: count, steps: stepCount)
+                let profile = KernelBenchmarks.trainingStep(layers: layers.sizes, batch: batch, threads: count, steps: stepCount,
+                                                            everyThread: everyThread)
                 let table = ProfileTable(profile: profile, peak: peak, threads: count)
                 let epochSeconds = table.microsecondsPerStep * 1e-6 * 50_000 / Double(batch)
                 var entry = table.json

@@ -38,7 +38,7 @@ struct ProfileTable {
 
     /// Threads 1… : each one's phase rows (the table's first rows, in the same order).
     private var otherThreadsPhases: [[(name: String, seconds: Double)]] {
-        (1..<max(profile.parts, 1)).map { profile.phaseRows(part: $0) }
+        (1..<max(profile.timedParts, 1)).map { profile.phaseRows(part: $0) }
     }
 
     private func perStep(microseconds seconds: Double) -> Double { seconds / Double(max(profile.steps, 1)) * 1e6 }
@@ -54,7 +54,7 @@ struct ProfileTable {
                                     "gflops": gflops, "phase_seconds_per_step": phases,
                                     "parallel_jobs": profile.jobs, "jobs_run_alone": profile.soloJobs]
         if let percentOfPeak { entry["percent_of_peak"] = percentOfPeak }
-        if profile.parts > 1 {
+        if profile.timedParts > 1 {
             entry["other_threads_phase_seconds_per_step"] = otherThreadsPhases.map { rows in
                 Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0.seconds / Double(max(profile.steps, 1))) })
             }

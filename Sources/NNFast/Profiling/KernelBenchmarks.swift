@@ -146,7 +146,8 @@ public enum KernelBenchmarks {
     /// The update is plain SGD's fused step. With `augmentation` on, the synthetic images are
     /// square (the input size must be a square).
     public static func trainingStep(layers: [Int], batch: Int, threads: Int, steps: Int,
-                                    augmentation: AugmentationSettings = AugmentationSettings()) -> StepProfile {
+                                    augmentation: AugmentationSettings = AugmentationSettings(),
+                                    everyThread: Bool = false) -> StepProfile {
         let network = Network(sizes: layers, activation: .relu, outputActivation: .identity, loss: .softmaxCrossEntropy)
         var generator = SeededGenerator(seed: 3)
         network.initialize(.xavier, using: &generator)
@@ -176,7 +177,7 @@ public enum KernelBenchmarks {
             let start = (s * batch) % (images - batch)
             _ = warmUp.step(order[start..<(start + batch)], rate: 0.01, step: s + 1)
         }
-        let profile = StepProfile(layerCount: network.layers.count, parts: context.threads)
+        let profile = StepProfile(layerCount: network.layers.count, parts: context.threads, everyPart: everyThread)
         let job = TrainingStepJob(network: network, data: data, workspace: workspace, context: context,
                                   update: update, profile: profile, augmenter: augmenter)
         for s in 0..<steps {

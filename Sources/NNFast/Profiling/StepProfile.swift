@@ -1,9 +1,12 @@
 /// Where a training step's time goes, per phase and per layer, as seen by each thread, and where
 /// the rest of the step goes when it runs on several threads.
 ///
-/// Each part timestamps its own share of each phase (`timer(part:)`); part 0's, with the batch
-/// and the parameters split evenly, is the phase's wall time, and the other parts' show where a
-/// split is uneven or a core slower. The rest of the step's wall time is accounted for per
+/// Part 0 timestamps its own share of each phase; with the batch and the parameters split
+/// evenly that is the phase's wall time. Asked to (`everyPart`), the other parts time theirs
+/// too (`timer(part:)`), which shows where a split is uneven or a core slower; off by default,
+/// because those clock reads land on the worker's share of a step — with them the batch-32 step
+/// on two threads read 2-3% slower (Zen 4, family 25 model 17, `compare_builds.py`, 41 rounds
+/// each way). The rest of the step's wall time is accounted for per
 /// parallel job (a step runs two or more, one barrier each), from how long each part was busy:
 /// - `imbalance`: the longest other part ran past part 0 (an uneven split, a slower core, a
 ///   worker that lost its core mid-part);
@@ -14,7 +17,8 @@
 /// profiling is on.
 public final class StepProfile {
     public let layerCount: Int
-    /// Each part's phase times, written only by the thread running that part.
+    /// The phase times of part 0 and, with `everyPart`, of each other part; each written only by
+    /// the thread running that part.
     private let timers: [PhaseTimer]
     public private(set) var steps = 0
     public private(set) var wallNanoseconds: UInt64 = 0
@@ -34,17 +38,17 @@ public final class StepProfile {
         case forward(layer: Int), backward(layer: Int), update(layer: Int)
     }
 
-    public init(layerCount: Int, parts: Int = 1) {
+    public init(layerCount: Int, parts: Int = 1, everyPart: Bool = false) {
         self.layerCount = layerCount
-        timers = (0..<max(1, parts)).map { _ in PhaseTimer(layerCount: layerCount) }
+        timers = (0..<(everyPart ? max(1, parts) : 1)).map { _ in PhaseTimer(layerCount: layerCount) }
         partClocks = (0..<max(1, parts)).map { _ in _PartClock() }
     }
 
-    /// The parts (threads) whose phases are timed.
-    public var parts: Int { timers.count }
+    /// The parts (threads) whose phases are timed: 1, or every part with `everyPart`.
+    public var timedParts: Int { timers.count }
 
-    /// The timer part `part` runs its phases under.
-    func timer(part: Int) -> PhaseTimer { timers[part] }
+    /// The timer part `part` runs its phases under; nil for a part not timed.
+    func timer(part: Int) -> PhaseTimer? { part < timers.count ? timers[part] : nil }
 
     /// Runs `body` as part 0, adding its duration to `phase`.
     @inline(__always)
@@ -92,7 +96,7 @@ public final class StepProfile {
         self.flops += flops
     }
 
-    /// Part `part`'s time in `phase` (part 0's: the phase's wall time).
+    /// Part `part`'s time in `phase` (part 0's: the phase's wall time); `part` < `timedParts`.
     public func seconds(_ phase: Phase, part: Int = 0) -> Double { timers[part].seconds(phase) }
     public var wallSeconds: Double { Double(wallNanoseconds) / 1e9 }
     public var imbalanceSeconds: Double { Double(imbalanceNanoseconds) / 1e9 }
@@ -102,7 +106,7 @@ public final class StepProfile {
         return max(0, wallSeconds - Double(accounted) / 1e9)
     }
 
-    /// Part `part`'s rows of (phase name, seconds), in execution order.
+    /// Part `part`'s rows of (phase name, seconds), in execution order; `part` < `timedParts`.
     public func phaseRows(part: Int) -> [(name: String, seconds: Double)] {
         let time = { (phase: Phase) in self.seconds(phase, part: part) }
         var result: [(String, Double)] = [("gather", time(.gather))]
@@ -134,6 +138,9 @@ final class PhaseTimer {
     private let layerCount: Int
     private var nanoseconds: [UInt64]
     private static let guardSlots = 8
+    /// Makes the object at least 64 bytes long, so two parts' timers, allocated one after the
+    /// other, keep their reference counts (written when a part takes its timer) on separate lines.
+    private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
 
     init(layerCount: Int) {
         self.layerCount = layerCount

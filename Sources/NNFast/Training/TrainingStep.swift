@@ -19,6 +19,10 @@ final class TrainingStepJob: ParallelJob {
     let context: ComputeContext
     let update: ParameterUpdate
     let profile: StepProfile?
+    /// Each part's phase timer when profiling (else empty), taken from `profile` once: fetching
+    /// them from the shared profile in every part would have both threads update its reference
+    /// count, a cross-core store, several times a step.
+    private let partTimers: [PhaseTimer?]
     /// ε of label smoothing (softmax cross-entropy), 0 for none.
     var labelSmoothing: Float = 0
     /// Distorts each image as it is gathered, with one scratch per thread (nil: plain gather).
@@ -38,6 +42,7 @@ final class TrainingStepJob: ParallelJob {
          update: ParameterUpdate, profile: StepProfile?, augmenter: Augmenter? = nil) {
         self.network = network; self.data = data; self.workspace = workspace; self.context = context
         self.update = update; self.profile = profile
+        partTimers = profile.map { profile in (0..<context.threads).map { profile.timer(part: $0) } } ?? []
         self.augmenter = augmenter
         augmentationScratches = augmenter.map { a in (0..<context.threads).map { _ in a.makeScratch() } } ?? []
     }
@@ -81,7 +86,7 @@ final class TrainingStepJob: ParallelJob {
         let parts = context.threads
         let rows = batch.count
         let scratch = context.scratches[part]
-        let timer = profile?.timer(part: part)
+        let timer = partTimers.isEmpty ? nil : partTimers[part]
         switch phase {
         case .gradients:
             update.computeGradients(of: network, part: part, of: parts, batchRows: rows, workspace: workspace, scratch: scratch)

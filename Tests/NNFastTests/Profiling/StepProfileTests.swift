@@ -51,18 +51,21 @@ import Testing
 
     /// Each part's phases go to its own timer: what part 1 times never shows in part 0's rows.
     @Test func eachPartTimesItsOwnPhases() {
-        let profile = StepProfile(layerCount: 2, parts: 2)
-        profile.timer(part: 1).time(.update(layer: 1)) { for _ in 0..<1_000 { _ = Stopwatch.now() } }
+        let profile = StepProfile(layerCount: 2, parts: 2, everyPart: true)
+        profile.timer(part: 1)!.time(.update(layer: 1)) { for _ in 0..<1_000 { _ = Stopwatch.now() } }
         #expect(profile.seconds(.update(layer: 1), part: 1) > 0)
         #expect(profile.seconds(.update(layer: 1)) == 0, "part 0 timed nothing")
         #expect(profile.phaseRows(part: 0).map(\.name) == profile.phaseRows(part: 1).map(\.name))
     }
 
-    /// On two threads both parts time the step's phases: the worker's forward and update of the
-    /// first layer, which every part has rows of, are not zero.
-    @Test func aTwoThreadStepTimesBothParts() {
-        let profile = KernelBenchmarks.trainingStep(layers: [16, 8, 4], batch: 12, threads: 2, steps: 5)
-        #expect(profile.parts == 2)
+    /// Asked to, both parts of a two-thread step time their phases: the worker's forward and
+    /// update of the first layer, which every part has rows of, are not zero. By default only
+    /// part 0 is timed.
+    @Test func aTwoThreadStepTimesBothPartsWhenAsked() {
+        #expect(StepProfile(layerCount: 2, parts: 2).timedParts == 1)
+        #expect(StepProfile(layerCount: 2, parts: 2).timer(part: 1) == nil)
+        let profile = KernelBenchmarks.trainingStep(layers: [16, 8, 4], batch: 12, threads: 2, steps: 5, everyThread: true)
+        #expect(profile.timedParts == 2)
         #expect(profile.seconds(.forward(layer: 0), part: 1) > 0)
         #expect(profile.seconds(.update(layer: 0), part: 1) > 0)
         #expect(profile.rows.prefix(profile.phaseRows(part: 1).count).map(\.name) == profile.phaseRows(part: 1).map(\.name))
