@@ -29,12 +29,14 @@ final class ParameterUpdate {
     var clips: Bool { settings.clipNorm != nil }
     var constrains: Bool { settings.maxNorm != nil }
 
-    /// Part `part`'s rows of W and columns of b, in each layer. Rows split on multiples of the
-    /// GEMM's panel width, as they did while each part repacked whole Wᵀ panels: splitting the
-    /// first layer's 784 rows evenly on 4 instead (392 + 392 for 416 + 368) read slower, not
-    /// faster, in its update (Zen 4, batch 32, 2 threads, a noisy spell of the host).
+    /// Part `part`'s rows of W and columns of b, in each layer. Rows split on the tile's height
+    /// (the update GEMM's M is W's rows), so each part's rows are whole tiles but the last. They
+    /// split on 32-row panels while each part repacked its Wᵀ panels, which left 800 rows as
+    /// 384 + 416: thread 1 then updated 8% more of the wide network's second layer and ran
+    /// 825-836 µs there against thread 0's 756-778 (784-800-800-10, batch 128, 2 threads, Zen 4
+    /// family 25 model 17, `nnfast bench --every-thread`).
     private func blocks(_ layer: DenseLayer, part: Int, of parts: Int) -> (rows: Range<Int>, columns: Range<Int>) {
-        (partition(layer.inputSize, parts: parts, index: part, granularity: gemmNR),
+        (partition(layer.inputSize, parts: parts, index: part, granularity: GEMMBuildTile.mr),
          partition(layer.outputSize, parts: parts, index: part, granularity: 16))
     }
 
