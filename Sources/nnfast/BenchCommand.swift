@@ -39,7 +39,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the results as one JSON object on stdout.")
     var json = false
 
-    @Flag(help: "Time every thread's phases of the training step, not only thread 0's: a column per other thread (its clock reads slow the step by a few percent).")
+    @Flag(help: "Time every thread's phases of the training step, not only thread 0's: a column per other thread (their clock reads add to the step's time, so it is off by default).")
     var everyThread = false
 
     func validate() throws {

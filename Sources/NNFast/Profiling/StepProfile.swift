@@ -3,10 +3,11 @@
 ///
 /// Part 0 timestamps its own share of each phase; with the batch and the parameters split
 /// evenly that is the phase's wall time. Asked to (`everyPart`), the other parts time theirs
-/// too (`timer(part:)`), which shows where a split is uneven or a core slower; off by default,
-/// because those clock reads land on the worker's share of a step — with them the batch-32 step
-/// on two threads read 2-3% slower (Zen 4, family 25 model 17, `compare_builds.py`, 41 rounds
-/// each way). The rest of the step's wall time is accounted for per
+/// too (`timer(part:)`), which shows where a split is uneven or a core slower. Off by default,
+/// because their clock reads land on the worker's share of the step, which the bench times: a
+/// first version, on always (and with both threads taking their timer from this shared object),
+/// read the batch-32 step on two threads 2-3% slower (Zen 4, family 25 model 17,
+/// `compare_builds.py`, 41 rounds each way). The rest of the step's wall time is accounted for per
 /// parallel job (a step runs two or more, one barrier each), from how long each part was busy:
 /// - `imbalance`: the longest other part ran past part 0 (an uneven split, a slower core, a
 ///   worker that lost its core mid-part);
