@@ -51,10 +51,6 @@ public final class StepProfile {
     /// The timer part `part` runs its phases under; nil for a part not timed.
     func timer(part: Int) -> PhaseTimer? { part < timers.count ? timers[part] : nil }
 
-    /// Runs `body` as part 0, adding its duration to `phase`.
-    @inline(__always)
-    func time<T>(_ phase: Phase, _ body: () -> T) -> T { timers[0].time(phase, body) }
-
     /// Runs `body` as `part` of the current job, adding its duration to that part's busy time.
     @inline(__always)
     func timePart(_ part: Int, _ body: () -> Void) {
