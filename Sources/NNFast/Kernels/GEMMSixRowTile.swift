@@ -15,6 +15,13 @@ protocol _GEMMSixRowTile: GEMMTile {
         b: UnsafePointer<Float>, bKStride: Int, rows: Int
     ) -> (Segment, Segment, Segment, Segment, Segment, Segment)
 
+    /// The first half segment's columns of up to six rows, as full segments (zero above): for
+    /// an edge of at most half a segment, where narrower vectors may be cheaper.
+    static func quarterWidthSums(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int, rows: Int
+    ) -> (Segment, Segment, Segment, Segment, Segment, Segment)
+
     /// `_GEMMTileEdges.fourRowSums` on this tile's segment, out of line (see below).
     static func fourRowSums(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
@@ -35,7 +42,10 @@ extension _GEMMSixRowTile {
         var c00 = Segment(), c01 = Segment(), c10 = Segment(), c11 = Segment()
         var c20 = Segment(), c21 = Segment(), c30 = Segment(), c31 = Segment()
         var c40 = Segment(), c41 = Segment(), c50 = Segment(), c51 = Segment()
-        if cols <= Segment.scalarCount {
+        if cols <= Segment.scalarCount / 2 {
+            (c00, c10, c20, c30, c40, c50) = quarterWidthSums(
+                k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
+        } else if cols <= Segment.scalarCount {
             (c00, c10, c20, c30, c40, c50) = halfWidthSums(
                 k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
         } else if rows <= 4 {
@@ -69,8 +79,10 @@ extension _GEMMSixRowTile {
 // one of 4 (three of 32 and one of 4 on AVX-512), the 10-wide output layer one ragged panel; a
 // thread's 16 rows of a batch of 32 are two row panels and one of 4. These loops do the first
 // half of the columns, or the first 4 rows, only: per llvm-mca's Zen 3 model half and two
-// thirds of a full tile's cycles per K step. Each element is still one FMA per K step from 0 up,
-// so the bits are the same as the full tile's.
+// thirds of a full tile's cycles per K step. An edge of at most half a segment (the 4 columns
+// of a 100-wide layer on AVX-512) runs the half-width loop on vectors half as wide where those
+// are cheaper (`quarterWidthSums`). Each element is still one FMA per K step from 0 up, so the
+// bits are the same as the full tile's.
 //
 // Each tile calls them through its own out-of-line, non-generic functions, which
 // return their sums to the tile's stores: inlined, they changed the register allocation of the

@@ -54,6 +54,24 @@ enum GEMMTile6x32: _GEMMSixRowTile {
             k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
     }
 
+    /// The first 8 columns on ymm vectors: Zen 4 splits a zmm FMA into two 256-bit halves, so
+    /// six ymm chains should take 4 cycles a K step (their latency), six zmm ones 6 (two FMA
+    /// pipes). The 100-wide layer's last panel has 4 columns, the 200-wide one's 8. Counting
+    /// cycles, the 100-wide layer's GEMMs would gain ~5%; measured, they gain 1-1.5% (its four
+    /// batch-32 and -256 GEMMs, one thread, 1.003-1.040× in each of 7 alternating rounds, Zen 4
+    /// family 25 model 17, `nnfast bench --threads 1 --filter L1`), the same bits.
+    @inline(never)
+    static func quarterWidthSums(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int, rows: Int
+    ) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+        let (c0, c1, c2, c3, c4, c5) = _GEMMTileEdges<SIMD8<Float>>.halfWidthSums(
+            k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
+        return (SIMD16(lowHalf: c0, highHalf: .zero), SIMD16(lowHalf: c1, highHalf: .zero),
+                SIMD16(lowHalf: c2, highHalf: .zero), SIMD16(lowHalf: c3, highHalf: .zero),
+                SIMD16(lowHalf: c4, highHalf: .zero), SIMD16(lowHalf: c5, highHalf: .zero))
+    }
+
     @inline(never)
     static func fourRowSums(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
