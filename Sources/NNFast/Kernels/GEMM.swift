@@ -8,7 +8,8 @@ import Dispatch
 ///
 /// Paths, chosen by shape: large problems go to the packed, cache-blocked path
 /// (`gemmPacked`); the rest — every batch-32 layer of the MLP — run unpacked: A is read in
-/// place, and so is B unless it is transposed (then its panels are packed once into scratch).
+/// place (but for a row panel at a time in one case, `_GEMMPanelPlan.packsARowPanels`), and so
+/// is B unless it is transposed (then its panels are packed once into scratch).
 ///
 /// Tile: the micro-kernel shape; the engine passes `GEMMBuildTile`, the tests every selectable
 /// one.
@@ -36,20 +37,20 @@ func gemm<Tile: GEMMTile>(
         gemmPacked(operands, tile: tile, epilogue: epilogue, scratch: scratch, threads: threads)
         return
     }
-    let plan = _GEMMPanelPlan<Tile>(operands, epilogue: epilogue, scratch: scratch)
+    let plan = _GEMMPanelPlan<Tile>(operands, epilogue: epilogue, scratch: scratch, workers: threads)
     let workers = gemmWorkerCount(m: m, n: n, k: k, threads: threads, tiles: plan.tileCount)
     if workers <= 1 {
-        plan.compute(panels: 0..<plan.panelCount, rowPanels: 0..<plan.rowPanelCount)
+        plan.compute(panels: 0..<plan.panelCount, rowPanels: 0..<plan.rowPanelCount, worker: 0)
     } else {
         // Each unit is a block of tiles of C, computed by whichever worker claims it: no two
         // threads write the same element, and A, B and the packed panels are only read.
         let units = _GEMMTileUnits(panels: plan.panelCount, rowPanels: plan.rowPanelCount, workers: workers)
         let claims = scratch.claims
         claims.reset()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
             while let unit = claims.claim(below: units.count) {
                 let (panels, rowPanels) = units.tiles(unit)
-                plan.compute(panels: panels, rowPanels: rowPanels)
+                plan.compute(panels: panels, rowPanels: rowPanels, worker: worker)
             }
         }
     }
@@ -138,11 +139,15 @@ struct _GEMMOperands: @unchecked Sendable {
 /// without that room, are packed into scratch once, before any thread starts.
 ///
 /// The raw pointers make this `@unchecked Sendable`: threads only read A, B and the packed
-/// panels, and each writes only its own column panels of C.
+/// panels, and each writes only its own column panels of C and its own A panel.
 struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     let x: _GEMMOperands
     let epilogue: GEMMEpilogue
     let packed: UnsafePointer<Float>
+    /// Each worker's K×MR A panel, when the row walk packs A (`packsARowPanels`).
+    let aPanels: UnsafeMutablePointer<Float>
+    /// How many workers `aPanels` has room for.
+    let workers: Int
     /// Panels below this index read B in place; the rest read the packed copy.
     let firstPackedPanel: Int
     let panelCount: Int
@@ -150,9 +155,11 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     var rowPanelCount: Int { (x.m + Tile.mr - 1) / Tile.mr }
     var tileCount: Int { panelCount * rowPanelCount }
 
-    init(_ x: _GEMMOperands, epilogue: GEMMEpilogue, scratch: GEMMScratch) {
+    /// `workers`: the most threads that will call `compute` at once (each passes its index).
+    init(_ x: _GEMMOperands, epilogue: GEMMEpilogue, scratch: GEMMScratch, workers: Int = 1) {
         self.x = x
         self.epilogue = epilogue
+        self.workers = max(workers, 1)
         panelCount = x.panelCount(width: Tile.nr)
         if x.transB {
             firstPackedPanel = 0
@@ -160,7 +167,10 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
             firstPackedPanel = x.ldb >= panelCount * Tile.nr ? panelCount : x.n / Tile.nr
         }
         let packedPanels = panelCount - firstPackedPanel
-        let buffer = scratch.reserve(max(packedPanels * x.k * Tile.nr, 1))
+        let aPanelsCount = Self.walksAlongRows(x) && panelCount >= Tile.rowWalkPacksAFromPanels
+            ? self.workers * x.k * Tile.mr : 0
+        let buffer = scratch.reserve(max(packedPanels * x.k * Tile.nr + aPanelsCount, 1))
+        aPanels = buffer + packedPanels * x.k * Tile.nr
         for panel in firstPackedPanel..<panelCount {
             let col0 = panel * Tile.nr
             packPanelB(transB: x.transB, k: x.k, col0: col0, width: min(Tile.nr, x.n - col0), nr: Tile.nr,
@@ -180,14 +190,24 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     /// previous release, Zen 3, `tools/compare_builds.py OLD NEW --rounds 5 --filter "L1 update"`:
     /// 1.07× [worst 1.01×] on one thread, 1.04× [0.81×] on two; batch 32 unchanged (0.99-1.01×).
     /// Batch 128 (A 400 KiB) keeps the column walk: the row walk, forced there, read 0.94-1.03×.
-    var walksAlongRows: Bool {
+    var walksAlongRows: Bool { Self.walksAlongRows(x) }
+
+    static func walksAlongRows(_ x: _GEMMOperands) -> Bool {
         x.transA && x.k * x.lda * MemoryLayout<Float>.stride > gemmUnpackedAInL2Bytes
     }
 
-    /// Computes the tiles of C in the given column panels and MR-tall row panels.
-    func compute(panels: Range<Int>, rowPanels: Range<Int>) {
+    /// Whether the row walk first packs each row panel of A (k×MR floats, in the worker's
+    /// `aPanels`) for its tiles to read, rather than reading the transposed A in place: 6 floats
+    /// of each of k lines, `lda` apart, once per column panel. Each element's FMAs are the same,
+    /// in the same order: the same bits. The AVX2 tile gains from it, the AVX-512 one loses
+    /// (`GEMMTile.rowWalkPacksAFromPanels`).
+    var packsARowPanels: Bool { walksAlongRows && panelCount >= Tile.rowWalkPacksAFromPanels }
+
+    /// Computes the tiles of C in the given column panels and MR-tall row panels, as worker
+    /// `worker` (below the `workers` the plan was made for).
+    func compute(panels: Range<Int>, rowPanels: Range<Int>, worker: Int) {
         guard !walksAlongRows else {
-            computeAlongRows(panels: panels, rowPanels: rowPanels)
+            computeAlongRows(panels: panels, rowPanels: rowPanels, worker: worker)
             return
         }
         let aRowStride = x.transA ? 1 : x.lda
@@ -212,13 +232,21 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     /// op(A) starts at column `row0` of the stored A. Out of line: with both walks in one
     /// function, the batch-32 shapes (which all walk down the columns) ran 0.82-0.99× as fast.
     @inline(never)
-    func computeAlongRows(panels: Range<Int>, rowPanels: Range<Int>) {
+    func computeAlongRows(panels: Range<Int>, rowPanels: Range<Int>, worker: Int) {
+        let packs = packsARowPanels
+        precondition(worker < workers, "a plan's A panels are made for \(workers) workers")
+        let aPanel = aPanels + worker * x.k * Tile.mr
         var row0 = rowPanels.lowerBound * Tile.mr
         while row0 < min(x.m, rowPanels.upperBound * Tile.mr) {
+            if packs {
+                packTransposedPanelA(kc: x.k, row0: row0, height: min(Tile.mr, x.m - row0), mr: Tile.mr, p0: 0,
+                                     a: x.a, lda: x.lda, into: aPanel)
+            }
+            let (a, aKStride) = packs ? (UnsafePointer(aPanel), Tile.mr) : (x.a + row0, x.lda)
             for panel in panels {
                 let (b, bKStride) = bPanel(panel)
                 Tile.multiply(
-                    k: x.k, a: x.a + row0, aRowStride: 1, aKStride: x.lda, b: b, bKStride: bKStride,
+                    k: x.k, a: a, aRowStride: 1, aKStride: aKStride, b: b, bKStride: bKStride,
                     c: x.c + row0 * x.ldc + panel * Tile.nr, ldc: x.ldc, rows: min(Tile.mr, x.m - row0),
                     cols: min(Tile.nr, x.n - panel * Tile.nr), column: panel * Tile.nr, epilogue: epilogue)
             }

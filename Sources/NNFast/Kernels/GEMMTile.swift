@@ -25,6 +25,10 @@ protocol GEMMTile: Sendable {
     /// Tile width: columns of C per call, a multiple of 16 (the epilogue's segment).
     static var nr: Int { get }
 
+    /// The fewest column panels from which GEMM's row walk over a transposed A packs each row
+    /// panel of A before its tiles (`_GEMMPanelPlan.packsARowPanels`); `Int.max`: never.
+    static var rowWalkPacksAFromPanels: Int { get }
+
     static func multiply(
         k: Int,
         a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,

@@ -12,6 +12,13 @@ enum GEMMTile6x16: _GEMMSixRowTile {
 
     static var mr: Int { 6 }
     static var nr: Int { 16 }
+    /// Read in place, a transposed A gives each tile a new line, often on a new page, every K
+    /// step: 6 cycles here, 12 on the 6×32 tile, which hides them (it loses by packing). Packed,
+    /// the row panel's k×6 floats stay in L1 for all its tiles. The batch-256 first-layer update,
+    /// 784×256ᵀ·256×N, packed against in place (AVX2 build on Zen 4, family 25 model 17, one
+    /// thread, median of 5-7 alternating rounds): N = 64 (4 panels) 0.98×, 80 (5) 1.01×,
+    /// 100 (7) 1.05-1.08×, 128 (8) 1.00×, 200 (13) 1.15×.
+    static var rowWalkPacksAFromPanels: Int { 5 }
 
     @inline(__always)
     static func multiply(

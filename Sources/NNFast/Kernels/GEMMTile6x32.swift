@@ -15,6 +15,11 @@ enum GEMMTile6x32: _GEMMSixRowTile {
 
     static var mr: Int { 6 }
     static var nr: Int { 32 }
+    /// Never: this tile's K step takes 12 cycles, long enough to hide a transposed A's strided
+    /// reads, and packing A only added its copy. The batch-256 first-layer update, 784×256ᵀ·256×N,
+    /// packed against in place (Zen 4, family 25 model 17, one thread, median of 5-7 alternating
+    /// rounds): N = 64 (2 panels) 0.88×, 100 (4) 0.95×, 200 (7) 0.98×.
+    static var rowWalkPacksAFromPanels: Int { .max }
 
     @inline(__always)
     static func multiply(

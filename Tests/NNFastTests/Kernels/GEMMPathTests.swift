@@ -80,7 +80,8 @@ extension Optional where Wrapped == [Float] {
         // every panel, so the plan reads B in place and packs nothing from the dummy.
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         defer { buffer.deallocate() }
-        let roomyLDB = (n + GEMMBuildTile.nr - 1) / GEMMBuildTile.nr * GEMMBuildTile.nr
+        let widest = gemmSelectableTiles.map { $0.nr }.max()!
+        let roomyLDB = (n + widest - 1) / widest * widest
         func plan(transA: Bool, k: Int) -> _GEMMPanelPlan<GEMMBuildTile> {
             _GEMMPanelPlan(_GEMMOperands(transA: transA, transB: false, m: m, n: n, k: k, a: buffer, lda: transA ? m : k,
                                          b: buffer, ldb: roomyLDB, c: buffer, ldc: n),
@@ -89,6 +90,16 @@ extension Optional where Wrapped == [Float] {
         #expect(plan(transA: true, k: k).walksAlongRows)
         #expect(!plan(transA: true, k: 32).walksAlongRows)
         #expect(!plan(transA: false, k: k).walksAlongRows)
+        // Along rows, the 6×16 tile (7 column panels here) packs each row panel of A first; the
+        // 6×32 tile (4) reads A in place. Both must match the reference below, on 1 and 2 threads
+        // (each worker packs into its own panel).
+        func packs<T: GEMMTile>(_: T.Type) -> Bool {
+            _GEMMPanelPlan<T>(_GEMMOperands(transA: true, transB: false, m: m, n: n, k: k, a: buffer, lda: m,
+                                            b: buffer, ldb: roomyLDB, c: buffer, ldc: n),
+                              epilogue: .plain, scratch: GEMMScratch(), workers: 2).packsARowPanels
+        }
+        #expect(packs(GEMMTile6x16.self))
+        #expect(!packs(GEMMTile6x32.self))
         for threads in [1, 2] {
             checkGuardedGEMM(m: m, n: n, k: k, transA: true, transB: false, epilogue: (-0.5, 1), threads: threads,
                              tile: tile.type)
@@ -205,7 +216,7 @@ extension Optional where Wrapped == [Float] {
                 }
                 unpacked.withUnsafeMutableBufferPointer { c in
                     let plan = _GEMMPanelPlan<GEMMBuildTile>(x(c.baseAddress!), epilogue: .plain, scratch: scratch)
-                    plan.compute(panels: 0..<plan.panelCount, rowPanels: 0..<plan.rowPanelCount)
+                    plan.compute(panels: 0..<plan.panelCount, rowPanels: 0..<plan.rowPanelCount, worker: 0)
                 }
             }
         }

@@ -69,7 +69,12 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
     /// columns 32-47 are a full tile for 6×16 but a ragged one for 6×32.
     @Test func everyTileGivesTheSameBits() {
         let epilogues = [GEMMEpilogue.plain, GEMMEpilogue(alpha: -0.05, beta: 0.999)]
-        for (m, n, k) in [(33, 17, 65), (32, 100, 784), (784, 100, 32), (13, 48, 32), (261, 259, 777)] {
+        // B transposed, and one shape with A transposed: the row walk, which packs A's row panels
+        // for the 6×16 tile and reads them in place for the 6×32 one.
+        let cases = [(33, 17, 65, false), (32, 100, 784, false), (784, 100, 32, false), (13, 48, 32, false),
+                     (261, 259, 777, false), (461, 101, 301, true)]
+        for (m, n, k, transA) in cases {
+            let transB = !transA
             for epilogue in epilogues {
                 let a = randomFloats(m * k, seed: 21), b = randomFloats(k * n, seed: 22)
                 let c0 = randomFloats(m * n, seed: 23)
@@ -79,16 +84,16 @@ func checkGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float,
                     a.withUnsafeBufferPointer { a in
                         b.withUnsafeBufferPointer { b in
                             c.withUnsafeMutableBufferPointer { c in
-                                gemm(tile: tile, transA: false, transB: true, m: m, n: n, k: k, a: a.baseAddress!, lda: k,
-                                     b: b.baseAddress!, ldb: k, c: c.baseAddress!, ldc: n, epilogue: epilogue,
-                                     scratch: GEMMScratch(), threads: 2)
+                                gemm(tile: tile, transA: transA, transB: transB, m: m, n: n, k: k, a: a.baseAddress!,
+                                     lda: transA ? m : k, b: b.baseAddress!, ldb: transB ? k : n, c: c.baseAddress!,
+                                     ldc: n, epilogue: epilogue, scratch: GEMMScratch(), threads: 2)
                             }
                         }
                     }
                     results.append(c)
                 }
                 #expect(results.allSatisfy { $0 == results[0] },
-                        "\(m)×\(n)×\(k), α = \(epilogue.alpha), β = \(epilogue.beta): tiles differ")
+                        "\(m)×\(n)×\(k) (transA \(transA)), α = \(epilogue.alpha), β = \(epilogue.beta): tiles differ")
             }
         }
     }
