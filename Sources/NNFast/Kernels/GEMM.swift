@@ -167,8 +167,7 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
             firstPackedPanel = x.ldb >= panelCount * Tile.nr ? panelCount : x.n / Tile.nr
         }
         let packedPanels = panelCount - firstPackedPanel
-        let aPanelsCount = Self.walksAlongRows(x) && panelCount >= Tile.rowWalkPacksAFromPanels
-            ? self.workers * x.k * Tile.mr : 0
+        let aPanelsCount = Self.packsARowPanels(x, panelCount: panelCount) ? self.workers * x.k * Tile.mr : 0
         let buffer = scratch.reserve(max(packedPanels * x.k * Tile.nr + aPanelsCount, 1))
         aPanels = buffer + packedPanels * x.k * Tile.nr
         for panel in firstPackedPanel..<panelCount {
@@ -201,7 +200,11 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     /// of each of k lines, `lda` apart, once per column panel. Each element's FMAs are the same,
     /// in the same order: the same bits. The AVX2 tile gains from it, the AVX-512 one loses
     /// (`GEMMTile.rowWalkPacksAFromPanels`).
-    var packsARowPanels: Bool { walksAlongRows && panelCount >= Tile.rowWalkPacksAFromPanels }
+    var packsARowPanels: Bool { Self.packsARowPanels(x, panelCount: panelCount) }
+
+    static func packsARowPanels(_ x: _GEMMOperands, panelCount: Int) -> Bool {
+        walksAlongRows(x) && panelCount >= Tile.rowWalkPacksAFromPanels
+    }
 
     /// Computes the tiles of C in the given column panels and MR-tall row panels, as worker
     /// `worker` (below the `workers` the plan was made for).

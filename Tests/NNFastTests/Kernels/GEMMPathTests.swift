@@ -82,10 +82,10 @@ extension Optional where Wrapped == [Float] {
         defer { buffer.deallocate() }
         let widest = gemmSelectableTiles.map { $0.nr }.max()!
         let roomyLDB = (n + widest - 1) / widest * widest
-        func plan(transA: Bool, k: Int) -> _GEMMPanelPlan<GEMMBuildTile> {
+        func plan<T: GEMMTile>(_: T.Type = GEMMBuildTile.self, transA: Bool, k: Int) -> _GEMMPanelPlan<T> {
             _GEMMPanelPlan(_GEMMOperands(transA: transA, transB: false, m: m, n: n, k: k, a: buffer, lda: transA ? m : k,
                                          b: buffer, ldb: roomyLDB, c: buffer, ldc: n),
-                           epilogue: .plain, scratch: GEMMScratch())
+                           epilogue: .plain, scratch: GEMMScratch(), workers: 2)
         }
         #expect(plan(transA: true, k: k).walksAlongRows)
         #expect(!plan(transA: true, k: 32).walksAlongRows)
@@ -93,13 +93,8 @@ extension Optional where Wrapped == [Float] {
         // Along rows, the 6×16 tile (7 column panels here) packs each row panel of A first; the
         // 6×32 tile (4) reads A in place. Both must match the reference below, on 1 and 2 threads
         // (each worker packs into its own panel).
-        func packs<T: GEMMTile>(_: T.Type) -> Bool {
-            _GEMMPanelPlan<T>(_GEMMOperands(transA: true, transB: false, m: m, n: n, k: k, a: buffer, lda: m,
-                                            b: buffer, ldb: roomyLDB, c: buffer, ldc: n),
-                              epilogue: .plain, scratch: GEMMScratch(), workers: 2).packsARowPanels
-        }
-        #expect(packs(GEMMTile6x16.self))
-        #expect(!packs(GEMMTile6x32.self))
+        #expect(plan(GEMMTile6x16.self, transA: true, k: k).packsARowPanels)
+        #expect(!plan(GEMMTile6x32.self, transA: true, k: k).packsARowPanels)
         for threads in [1, 2] {
             checkGuardedGEMM(m: m, n: n, k: k, transA: true, transB: false, epilogue: (-0.5, 1), threads: threads,
                              tile: tile.type)
