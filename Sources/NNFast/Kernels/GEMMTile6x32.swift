@@ -62,9 +62,10 @@ enum GEMMTile6x32: _GEMMSixRowTile {
     /// The first 8 columns on ymm vectors: Zen 4 splits a zmm FMA into two 256-bit halves, so
     /// six ymm chains should take 4 cycles a K step (their latency), six zmm ones 6 (two FMA
     /// pipes). The 100-wide layer's last panel has 4 columns, the 200-wide one's 8. Counting
-    /// cycles, the 100-wide layer's GEMMs would gain ~5%; measured, they gain 1-1.5% (its four
-    /// batch-32 and -256 GEMMs, one thread, 1.003-1.040× in each of 7 alternating rounds, Zen 4
-    /// family 25 model 17, `nnfast bench --threads 1 --filter L1`), the same bits.
+    /// cycles, the 100-wide layer's GEMMs would gain ~5%; measured, they gain about 1% (its four
+    /// batch-32 and -256 GEMMs, one thread, medians 1.007-1.015× over 7 alternating rounds, each
+    /// round 0.998-1.040×; Zen 4 family 25 model 17, `nnfast bench --json --quick --threads 1
+    /// --batches 32,256 --filter L1` with each binary in turn), the same bits.
     @inline(never)
     static func quarterWidthSums(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
