@@ -18,9 +18,14 @@ struct ProfileTable {
             summary += " (\(fixed(percentOfPeak, 1))% of the \(threads)-thread peak)"
         }
         lines.append(summary)
-        if profile.soloJobs > 0 {
-            lines.append("  \(profile.soloJobs) of \(profile.jobs) parallel phases ran on one thread: the pool judged "
+        let backedOff = profile.soloJobs - profile.soloJobsByChoice
+        if backedOff > 0 {
+            lines.append("  \(backedOff) of \(profile.jobs) parallel phases ran on one thread: the pool judged "
                          + "the machine busy and backed off (see 'ran alone')")
+        }
+        if profile.soloJobsByChoice > 0 {
+            lines.append("  \(profile.soloJobsByChoice) of \(profile.jobs) parallel phases ran on one thread because one "
+                         + "thread was faster than \(threads) there and then (see 'ran alone')")
         }
         // Thread 0's phases make the step's time; the other threads' own times in the same
         // phases follow, to show which part of an uneven split is the long one.
@@ -52,7 +57,8 @@ struct ProfileTable {
         var entry: [String: Any] = ["threads": threads, "steps": profile.steps,
                                     "seconds_per_step": profile.wallSeconds / Double(max(profile.steps, 1)),
                                     "gflops": gflops, "phase_seconds_per_step": phases,
-                                    "parallel_jobs": profile.jobs, "jobs_run_alone": profile.soloJobs]
+                                    "parallel_jobs": profile.jobs, "jobs_run_alone": profile.soloJobs,
+                                    "jobs_run_alone_by_choice": profile.soloJobsByChoice]
         if let percentOfPeak { entry["percent_of_peak"] = percentOfPeak }
         if profile.timedParts > 1 {
             entry["other_threads_phase_seconds_per_step"] = otherThreadsPhases.map { rows in

@@ -17,8 +17,9 @@ public final class ComputeContext {
         pool.run { part in body(part, scratches[part]) }
     }
 
-    /// Runs a preallocated job on every thread: nothing is allocated.
-    func run(_ job: ParallelJob) {
-        pool.run(job)
+    /// Runs a preallocated job on every thread (or, with `alone`, every part on the caller):
+    /// nothing is allocated.
+    func run(_ job: ParallelJob, alone: Bool = false) {
+        pool.run(job, alone: alone)
     }
 }

@@ -63,11 +63,12 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Calls `job.run(part: i)` exactly once for every `i` in `0..<threadCount` — each part on
     /// one thread, one thread possibly running several — and returns when all have finished.
+    /// With `alone`, every part runs on the caller, in order (`ParallelSpeedCheck` asks for it).
     /// Allocates nothing.
-    func run(_ job: ParallelJob) {
+    func run(_ job: ParallelJob, alone: Bool = false) {
         guard threadCount > 1 else { return job.run(part: 0) }
         let published = Stopwatch.now()
-        if backOff.runsAlone(at: published) {
+        if alone || backOff.runsAlone(at: published) {
             soloRuns += 1
             for part in 0..<threadCount { job.run(part: part) }
             return

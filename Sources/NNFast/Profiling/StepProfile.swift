@@ -12,7 +12,8 @@
 /// - `imbalance`: the longest other part ran past part 0 (an uneven split, a slower core, a
 ///   worker that lost its core mid-part);
 /// - `ran alone`: the other parts' work when the pool ran a job on the caller alone (its
-///   back-off after it judged the machine busy), so they ran after part 0 instead of beside it;
+///   back-off after it judged the machine busy, or the step's `ParallelSpeedCheck` after it
+///   found one thread faster than all), so they ran after part 0 instead of beside it;
 /// - `wait`: what is left — publishing the job, a worker starting its part late, joining.
 /// Timing costs two clock reads per phase per layer and per part per job, and only when
 /// profiling is on.
@@ -27,6 +28,9 @@ public final class StepProfile {
     /// Parallel jobs run, and how many of them the pool ran on the caller alone.
     public private(set) var jobs = 0
     public private(set) var soloJobs = 0
+    /// Of `soloJobs`, those run alone because one thread was faster than all of them
+    /// (`ParallelSpeedCheck`), not by the pool's back-off.
+    public private(set) var soloJobsByChoice = 0
     private(set) var imbalanceNanoseconds: UInt64 = 0
     private(set) var aloneNanoseconds: UInt64 = 0
     /// Each part's busy time in the current job; one object per part, so each is written by the
@@ -71,8 +75,9 @@ public final class StepProfile {
 
     /// Called by the caller after the job's barrier: charges the other parts' time beyond part
     /// 0's to `imbalance`, or all of it to `ran alone` when the pool ran the job on the caller.
-    func endJob(ranAlone: Bool) {
+    func endJob(ranAlone: Bool, byChoice: Bool = false) {
         jobs += 1
+        if ranAlone && byChoice { soloJobsByChoice += 1 }
         let own = partClocks[0].nanoseconds
         var othersTotal: UInt64 = 0, longest: UInt64 = 0
         for clock in partClocks.dropFirst() {

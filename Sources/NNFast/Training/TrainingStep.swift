@@ -35,6 +35,9 @@ final class TrainingStepJob: ParallelJob {
     private var rate: Float = 0
     private var stepNumber = 0
     private var phase = Phase.rows
+    /// Whether the step runs on the caller alone, and who decides it from step to step.
+    private var stepAlone = false
+    private var speedCheck = ParallelSpeedCheck()
 
     private enum Phase { case rows, gradients, parameters, constrain }
 
@@ -51,18 +54,27 @@ final class TrainingStepJob: ParallelJob {
     /// prefetching `next` (the batch the following step will take, if known); returns the
     /// batch's summed loss.
     func step(_ batch: ArraySlice<Int>, rate: Float, step: Int, next: ArraySlice<Int> = []) -> Double {
-        let started = profile == nil ? 0 : Stopwatch.now()
+        let started = Stopwatch.now()
         self.batch = batch
         self.upcoming = next
         self.rate = rate
         self.stepNumber = step
+        let parallel = context.threads > 1
+        stepAlone = parallel && speedCheck.runsAlone
+        let soloRunsBefore = context.pool.soloRuns
         // One barrier per phase; clipping and max-norm each add one (see ParameterUpdate).
         run(.rows)
         if update.clips { run(.gradients) }
         run(.parameters)
         if update.constrains { run(.constrain) }
+        let elapsed = Stopwatch.now() - started
+        if parallel {
+            // A step the pool's back-off ran alone although the check wanted every thread
+            // says nothing about how fast every thread is.
+            speedCheck.stepEnded(nanoseconds: elapsed, disturbed: !stepAlone && context.pool.soloRuns != soloRunsBefore)
+        }
         let rows = batch.count
-        profile?.addStep(wallNanoseconds: Stopwatch.now() - started, flops: network.stepFLOPs(rows: rows))
+        profile?.addStep(wallNanoseconds: elapsed, flops: network.stepFLOPs(rows: rows))
         var sum = 0.0
         for row in 0..<rows { sum += workspace.rowLosses[row] }  // in row order, whatever the split
         return sum
@@ -71,12 +83,15 @@ final class TrainingStepJob: ParallelJob {
     /// Runs one phase on every thread, and when profiling, accounts for its parts' time.
     private func run(_ phase: Phase) {
         self.phase = phase
-        guard let profile else { return context.run(self) }
+        guard let profile else { return context.run(self, alone: stepAlone) }
         let soloRunsBefore = context.pool.soloRuns
         profile.beginJob()
-        context.run(self)
-        profile.endJob(ranAlone: context.pool.soloRuns != soloRunsBefore)
+        context.run(self, alone: stepAlone)
+        profile.endJob(ranAlone: context.pool.soloRuns != soloRunsBefore, byChoice: stepAlone)
     }
+
+    /// Windows of steps the speed check has run on one thread (trials included).
+    var windowsRunAlone: Int { speedCheck.windowsAlone }
 
     func run(part: Int) {
         if let profile { profile.timePart(part) { runPart(part) } } else { runPart(part) }

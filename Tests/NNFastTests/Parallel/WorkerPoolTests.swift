@@ -124,6 +124,17 @@ private final class AtomicFlag: Sendable {
         for part in 0..<3 { #expect(job.calls[part] == 2) }
     }
 
+    /// `alone` (what `ParallelSpeedCheck` asks for): every part once, all on the caller.
+    @Test func aJobRunAloneRunsEveryPartOnTheCaller() {
+        let pool = WorkerPool(threads: 3)
+        let job = RecordingJob(parts: 3)
+        let soloBefore = pool.soloRuns
+        for _ in 0..<50 { pool.run(job, alone: true) }
+        for part in 0..<3 { #expect(job.calls[part] == 50) }
+        #expect(job.threadsSeen == [ObjectIdentifier(Thread.current)])
+        #expect(pool.soloRuns == soloBefore + 50)
+    }
+
     @Test func runReturnsOnlyAfterEveryPartHasFinished() {
         let pool = WorkerPool(threads: 2)
         let sums = RowBuffer<Int>(repeating: 0, count: 2)
