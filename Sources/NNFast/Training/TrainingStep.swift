@@ -7,6 +7,9 @@
 /// (`ParameterUpdate`). Every element is computed by one thread in a fixed order, so any
 /// thread count gives the same bits.
 ///
+/// Each step also times itself for its `ParallelSpeedCheck`, which has the pool run the phases
+/// on the caller alone while one thread is faster than all of them (the same parts: the same bits).
+///
 /// Each thread ends phase (2) by prefetching the rows of the next batch it will gather: they
 /// come at random from tens of MB of pixels, and the gather that met them miss after miss was
 /// the step's largest part outside the GEMMs. At the start of phase (2) the update's weights
@@ -89,9 +92,6 @@ final class TrainingStepJob: ParallelJob {
         context.run(self, alone: stepAlone)
         profile.endJob(ranAlone: context.pool.soloRuns != soloRunsBefore, byChoice: stepAlone)
     }
-
-    /// Windows of steps the speed check has run on one thread (trials included).
-    var windowsRunAlone: Int { speedCheck.windowsAlone }
 
     func run(part: Int) {
         if let profile { profile.timePart(part) { runPart(part) } } else { runPart(part) }
