@@ -151,6 +151,9 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
     /// Panels below this index read B in place; the rest read the packed copy.
     let firstPackedPanel: Int
     let panelCount: Int
+    /// The last column panel, when it runs along C's rows rather than through the tile
+    /// (`_GEMMColumnEdge`: a narrow edge of a transposed-A GEMM with a linear epilogue).
+    let columnEdgePanel: Int?
     /// MR-tall row panels of C (the last may be ragged).
     var rowPanelCount: Int { (x.m + Tile.mr - 1) / Tile.mr }
     var tileCount: Int { panelCount * rowPanelCount }
@@ -161,6 +164,9 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
         self.epilogue = epilogue
         self.workers = max(workers, 1)
         panelCount = x.panelCount(width: Tile.nr)
+        let edgeCols = x.n - (panelCount - 1) * Tile.nr
+        columnEdgePanel = x.transA && epilogue.isLinear && edgeCols < Tile.nr
+            && _GEMMColumnEdge.runsAlongRows(cols: edgeCols, k: x.k) ? panelCount - 1 : nil
         if x.transB {
             firstPackedPanel = 0
         } else {
@@ -216,6 +222,10 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
         let aRowStride = x.transA ? 1 : x.lda
         let aKStride = x.transA ? x.lda : 1
         for panel in panels {
+            if panel == columnEdgePanel {
+                computeColumnEdge(rows: rowPanels.lowerBound * Tile.mr..<min(x.m, rowPanels.upperBound * Tile.mr))
+                continue
+            }
             let col0 = panel * Tile.nr
             let cols = min(Tile.nr, x.n - col0)
             let (b, bKStride) = bPanel(panel)
@@ -239,14 +249,17 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
         let packs = packsARowPanels
         precondition(worker < workers, "a plan's A panels are made for \(workers) workers")
         let aPanel = aPanels + worker * x.k * Tile.mr
-        var row0 = rowPanels.lowerBound * Tile.mr
-        while row0 < min(x.m, rowPanels.upperBound * Tile.mr) {
+        let rows = rowPanels.lowerBound * Tile.mr..<min(x.m, rowPanels.upperBound * Tile.mr)
+        let edge = columnEdgePanel.map { panels.contains($0) } ?? false
+        let tilePanels = edge ? panels.lowerBound..<panels.upperBound - 1 : panels
+        var row0 = tilePanels.isEmpty ? rows.upperBound : rows.lowerBound
+        while row0 < rows.upperBound {
             if packs {
                 packTransposedPanelA(kc: x.k, row0: row0, height: min(Tile.mr, x.m - row0), mr: Tile.mr, p0: 0,
                                      a: x.a, lda: x.lda, into: aPanel)
             }
             let (a, aKStride) = packs ? (UnsafePointer(aPanel), Tile.mr) : (x.a + row0, x.lda)
-            for panel in panels {
+            for panel in tilePanels {
                 let (b, bKStride) = bPanel(panel)
                 Tile.multiply(
                     k: x.k, a: a, aRowStride: 1, aKStride: aKStride, b: b, bKStride: bKStride,
@@ -255,6 +268,7 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
             }
             row0 += Tile.mr
         }
+        if edge { computeColumnEdge(rows: rows) }
     }
 
     /// Where column panel `panel` of op(B) is read, and its K stride: in place, or packed.

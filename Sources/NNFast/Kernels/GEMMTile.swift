@@ -35,6 +35,12 @@ protocol GEMMTile: Sendable {
         b: UnsafePointer<Float>, bKStride: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
         column: Int, epilogue: GEMMEpilogue)
+
+    /// `_GEMMColumnEdge.rowBlocks` on this tile's vectors: the first rows of a narrow last
+    /// column panel of a transposed-A GEMM, computed along C's rows; returns how many.
+    static func columnEdgeAlongRows(
+        k: Int, a: UnsafePointer<Float>, lda: Int, rows: Int, b: UnsafePointer<Float>, bKStride: Int, cols: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) -> Int
 }
 
 #if NNFAST_AVX512

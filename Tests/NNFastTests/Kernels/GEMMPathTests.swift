@@ -103,6 +103,46 @@ extension Optional where Wrapped == [Float] {
         }
     }
 
+    /// A transposed A's narrow last column panel runs along C's rows (`_GEMMColumnEdge`), not
+    /// through the tile: each element is still one FMA per K step from 0 up, then the linear
+    /// epilogue, so the bits equal those of the same A stored untransposed (the tile's path),
+    /// for every edge width, every row remainder, on 1 and 2 threads.
+    @Test(arguments: gemmSelectableTiles.map(TileCase.init))
+    func transposedAGivesTheBitsOfItsUntransposedCopy(tile: TileCase) {
+        let widths = [1, 2, 3, 4, 5, 7, 10, 12, 13, 20, 100, 101]
+        let rows = [1, 3, 4, 5, 7, 8, 12, 17, 31, 33, 100, 461]
+        for (n, m) in Array(zip(widths, rows)) + Array(zip(widths, rows.reversed())) {
+            for (k, epilogue) in [(1, GEMMEpilogue.plain), (64, GEMMEpilogue(alpha: -0.05, beta: 0.999)),
+                                  (301, GEMMEpilogue(alpha: 2, beta: 0))] {
+                let a = randomFloats(m * k, seed: UInt64(m + k)), b = randomFloats(k * n, seed: UInt64(n))
+                var aTransposed = [Float](repeating: 0, count: k * m)
+                for i in 0..<m { for p in 0..<k { aTransposed[p * m + i] = a[i * k + p] } }
+                let c0 = randomFloats(m * n, seed: 24)
+                var results: [[Float]] = []
+                for (transA, threads) in [(false, 1), (true, 1), (true, 2)] as [(Bool, Int)] {
+                    var c = c0
+                    (transA ? aTransposed : a).withUnsafeBufferPointer { a in
+                        b.withUnsafeBufferPointer { b in
+                            c.withUnsafeMutableBufferPointer { c in
+                                gemm(tile: tile.type, transA: transA, transB: false, m: m, n: n, k: k, a: a.baseAddress!,
+                                     lda: transA ? m : k, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n,
+                                     epilogue: epilogue, scratch: GEMMScratch(), threads: threads)
+                            }
+                        }
+                    }
+                    results.append(c)
+                }
+                #expect(!gemmPrefersPacked(m: m, n: n, k: k))
+                #expect(results.allSatisfy { $0 == results[0] },
+                        "\(tile.testDescription) \(m)×\(n)×\(k), α = \(epilogue.alpha), β = \(epilogue.beta)")
+            }
+        }
+        // The edge reads only its own rows of A and writes only its own columns of C.
+        for (m, n, k) in [(5, 3, 50), (17, 12, 9), (4, 1, 7), (45, 10, 33)] {
+            checkGuardedGEMM(m: m, n: n, k: k, transA: true, transB: false, epilogue: (0.5, -1), tile: tile.type)
+        }
+    }
+
     @Test func packedPathAppliesBiasAndActivationOnlyAfterTheLastSlice() {
         let bias = randomFloats(259, seed: 14)
         for tile in gemmSelectableTiles {
