@@ -40,9 +40,15 @@ enum _GEMMColumnEdge {
         @inline(__always) func groups<V: SIMD>(_: V.Type, pair: Bool) where V.Scalar == Float {
             var column = 0
             while column < cols {
-                fourColumns(V.self, pair: pair, k: k, a: a + row, lda: lda, b: b + column, bKStride: bKStride,
-                            cols: min(4, cols - column), c: c + row * ldc + column, ldc: ldc, alpha: alpha, beta: beta)
-                column += 4
+                if pair && cols - column > 4 {
+                    sixColumns(V.self, k: k, a: a + row, lda: lda, b: b + column, bKStride: bKStride,
+                               cols: min(6, cols - column), c: c + row * ldc + column, ldc: ldc, alpha: alpha, beta: beta)
+                    column += 6
+                } else {
+                    fourColumns(V.self, pair: pair, k: k, a: a + row, lda: lda, b: b + column, bKStride: bKStride,
+                                cols: min(4, cols - column), c: c + row * ldc + column, ldc: ldc, alpha: alpha, beta: beta)
+                    column += 4
+                }
             }
             row += (pair ? 2 : 1) * V.scalarCount
         }
@@ -81,6 +87,40 @@ enum _GEMMColumnEdge {
         if pair {
             storeTransposed(c01, c11, c21, c31, cols: cols, c: c + V.scalarCount * ldc, ldc: ldc, alpha: alpha, beta: beta)
         }
+    }
+
+    /// Five or six columns (`cols`) of two vectors of rows: 12 sums in flight, as in the six-row
+    /// tiles. An FMA waits about 4 cycles for its sum and two issue a cycle, so `fourColumns`'s
+    /// 8 sums only just keep pace with a ymm loop (Zen 3, or an AVX2 build on Zen 4). Not inlined:
+    /// a second loop in `rowBlocks` spilled its registers.
+    @inline(never)
+    static func sixColumns<V: SIMD>(
+        _: V.Type, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bKStride: Int, cols: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
+    ) where V.Scalar == Float {
+        let j5 = cols > 5 ? 5 : 0  // a fifth column only: the sixth re-reads column 0, not stored
+        let highOffset = MemoryLayout<V>.size
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        var aLine = UnsafeRawPointer(a)
+        var bLine = b
+        for _ in 0..<k {
+            let a0 = aLine.loadUnaligned(as: V.self)
+            let a1 = aLine.loadUnaligned(fromByteOffset: highOffset, as: V.self)
+            var s = bLine[0]; c00.addProduct(s, a0); c01.addProduct(s, a1)
+            s = bLine[1]; c10.addProduct(s, a0); c11.addProduct(s, a1)
+            s = bLine[2]; c20.addProduct(s, a0); c21.addProduct(s, a1)
+            s = bLine[3]; c30.addProduct(s, a0); c31.addProduct(s, a1)
+            s = bLine[4]; c40.addProduct(s, a0); c41.addProduct(s, a1)
+            s = bLine[j5]; c50.addProduct(s, a0); c51.addProduct(s, a1)
+            aLine += lda &* MemoryLayout<Float>.stride  // unchecked: see GEMMTile6x16
+            bLine += bKStride
+        }
+        let secondRows = c + V.scalarCount * ldc
+        storeTransposed(c00, c10, c20, c30, cols: 4, c: c, ldc: ldc, alpha: alpha, beta: beta)
+        storeTransposed(c40, c50, c50, c50, cols: cols - 4, c: c + 4, ldc: ldc, alpha: alpha, beta: beta)
+        storeTransposed(c01, c11, c21, c31, cols: 4, c: secondRows, ldc: ldc, alpha: alpha, beta: beta)
+        storeTransposed(c41, c51, c51, c51, cols: cols - 4, c: secondRows + 4, ldc: ldc, alpha: alpha, beta: beta)
     }
 
     /// Stores four column vectors (lane i is row i) into rows of C: row i gets
