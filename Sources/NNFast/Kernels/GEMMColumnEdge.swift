@@ -14,18 +14,20 @@
 enum _GEMMColumnEdge {
     /// Whether an edge of `cols` columns (fewer than the tile's NR), summed over `k` steps, runs
     /// along the rows. The tile's loops waste lanes on it, unless it is 8 wide
-    /// (`_GEMMTileEdges.halfWidthSums` on SIMD8 keeps every lane) or more than 12 (then groups of
-    /// four waste as much). Over 5 to 12 columns the row blocks' transposed stores cost about
-    /// what a short K loop saves: measured on Zen 4 (`compare_builds.py --filter "L3 update"`,
-    /// 200×kᵀ·k×10, 9 rounds), k = 32 ran at 0.92-0.97× the tile, k = 128 and 256 at 1.14-1.25×
-    /// on one thread. Four columns or fewer (the 100-wide layer's edge) win from k = 32.
+    /// (`_GEMMTileEdges.halfWidthSums` on SIMD8 keeps every lane); over 12 was not measured.
+    /// Over 5 to 12 columns the row blocks' transposed stores cost about what a short K loop
+    /// saves: measured on Zen 4 (`compare_builds.py --filter "L3 update"`, 200×kᵀ·k×10, 11-15
+    /// rounds, both builds), k = 32 ran at 1.09-1.24× the tile on one thread, k = 16 at
+    /// 1.01-1.12×, k = 8 at 0.91-1.04× (before `sixColumns`, k = 32 had run at 0.92-0.97×).
+    /// Four columns or fewer (the 100-wide layer's edge) win from k = 32, the smallest measured.
     static func runsAlongRows(cols: Int, k: Int) -> Bool {
-        cols <= 4 || (cols <= 12 && cols != 8 && k >= 64)
+        cols <= 4 || (cols <= 12 && cols != 8 && k >= 32)
     }
 
-    /// Computes the first rows of the edge, in blocks of `Wide.scalarCount` rows (two vectors),
-    /// then one `Wide`, one `Narrow` and one `SIMD4` while rows remain; returns how many rows
-    /// it computed (all but fewer than 4), for the tile to finish.
+    /// Computes the first rows of the edge, in blocks of two `Wide` vectors of rows (by six
+    /// columns, `sixColumns`, while more than four remain, then by four), then one `Wide`, one
+    /// `Narrow` and one `SIMD4` by four columns while rows remain; returns how many rows it
+    /// computed (all but fewer than 4), for the tile to finish.
     ///
     /// - `a`: op(A)'s row 0 within the stored A (`k` lines, `lda` apart, of which only the first
     ///   `rows` floats are read).
