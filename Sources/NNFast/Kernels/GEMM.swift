@@ -166,7 +166,7 @@ struct _GEMMPanelPlan<Tile: GEMMTile>: @unchecked Sendable {
         panelCount = x.panelCount(width: Tile.nr)
         let edgeCols = x.n - (panelCount - 1) * Tile.nr
         columnEdgePanel = x.transA && epilogue.isLinear && edgeCols < Tile.nr
-            && _GEMMColumnEdge.runsAlongRows(cols: edgeCols, k: x.k) ? panelCount - 1 : nil
+            && _GEMMColumnEdge.runsAlongRows(cols: edgeCols, k: x.k, tileWidth: Tile.nr) ? panelCount - 1 : nil
         if x.transB {
             firstPackedPanel = 0
         } else {

@@ -12,16 +12,19 @@
 /// The narrow last column panel of `op(A)·B` for a transposed A, with a linear epilogue
 /// (`α·acc + β·C`), along C's rows.
 enum _GEMMColumnEdge {
-    /// Whether an edge of `cols` columns (fewer than the tile's NR), summed over `k` steps, runs
-    /// along the rows. The tile's loops waste lanes on it, unless it is 8 wide
+    /// Whether an edge of `cols` columns (fewer than the tile's NR, `tileWidth`), summed over
+    /// `k` steps, runs along the rows. The tile's loops waste lanes on it, unless it is 8 wide
     /// (`_GEMMTileEdges.halfWidthSums` on SIMD8 keeps every lane); over 12 was not measured.
     /// Over 5 to 12 columns the row blocks' transposed stores cost about what a short K loop
-    /// saves: measured on Zen 4 (`compare_builds.py --filter "L3 update"`, 200×kᵀ·k×10, 11-15
-    /// rounds, both builds), k = 32 ran at 1.09-1.24× the tile on one thread, k = 16 at
-    /// 1.01-1.12×, k = 8 at 0.91-1.04× (before `sixColumns`, k = 32 had run at 0.92-0.97×).
-    /// Four columns or fewer (the 100-wide layer's edge) win from k = 32, the smallest measured.
-    static func runsAlongRows(cols: Int, k: Int) -> Bool {
-        cols <= 4 || (cols <= 12 && cols != 8 && k >= 32)
+    /// saves. Measured on Zen 4 (200×kᵀ·k×10, the 10-wide layer's update; `compare_builds.py
+    /// --filter "L3 update"` 11-15 rounds, then `--filter step --phases`): at k = 32 the AVX2
+    /// build's edge ran 1.24× the tile alone and 1.53× in the two-thread step's update phase;
+    /// the AVX-512 build's 1.09× alone but 0.75× in that phase (two parts of 100 rows, each
+    /// ending in short SIMD4 and tile loops), so it waits for k = 64 (1.17-1.51×). k = 16 read
+    /// 1.01-1.12×, k = 8 0.91-1.04×. Four columns or fewer (the 100-wide layer's edge) win from
+    /// k = 32, the smallest measured.
+    static func runsAlongRows(cols: Int, k: Int, tileWidth: Int) -> Bool {
+        cols <= 4 || (cols <= 12 && cols != 8 && k >= (tileWidth > 16 ? 64 : 32))
     }
 
     /// Computes the first rows of the edge, in blocks of two `Wide` vectors of rows (by six
