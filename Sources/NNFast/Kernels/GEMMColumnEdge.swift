@@ -1,11 +1,11 @@
 // C's last column panel, when it is narrow and A is transposed: the weight-gradient GEMMs
 // (`Xᵀ·dZ`) of the 100-wide layer (an edge of 4 columns on both tiles) and of the 10-wide output
-// layer (one panel of 10). A six-row tile spends a K step on such an edge as on 8 or 16 columns:
-// half its lanes or more compute columns it drops.
+// layer (one panel of 10). A six-row tile spends a K step on such an edge as on its full 16 or
+// 32 columns: a third of its lanes or more compute columns it drops.
 //
 // A transposed A holds op(A)'s rows contiguously, so the edge can run the other way: vectors
-// along C's rows, one broadcast of B per column and K step. Four columns of 8 or 16 rows (two
-// vectors each) keep every lane busy, and columns past the edge (in the last group of four)
+// along C's rows, one broadcast of B per column and K step. Groups of six or four columns of
+// two vectors of rows keep every lane busy, and columns past the edge (in the last group)
 // re-read column 0 and are dropped. Each element of C is still one FMA per K step, from 0 up,
 // then the linear epilogue's arithmetic: the same bits as the tile's.
 
