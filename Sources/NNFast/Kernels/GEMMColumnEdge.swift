@@ -155,6 +155,20 @@ enum _GEMMColumnEdge {
     }
 }
 
+extension _GEMMSixRowTile {
+    /// The narrow column edge of a transposed A, in blocks of two `Segment`s of rows (16 or 32),
+    /// then one `Segment`, 8 and 4 rows (`_GEMMColumnEdge.rowBlocks`). Out of line, once per
+    /// tile: the GEMM's panel loops around it keep their own registers.
+    @inline(never)
+    static func columnEdgeAlongRows(
+        k: Int, a: UnsafePointer<Float>, lda: Int, rows: Int, b: UnsafePointer<Float>, bKStride: Int, cols: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
+    ) -> Int {
+        _GEMMColumnEdge.rowBlocks(Segment.self, SIMD8<Float>.self, k: k, a: a, lda: lda, rows: rows,
+                                  b: b, bKStride: bKStride, cols: cols, c: c, ldc: ldc, alpha: alpha, beta: beta)
+    }
+}
+
 extension _GEMMPanelPlan {
     /// Rows `rows` of the last column panel along C's rows (`columnEdgePanel`); the tile computes
     /// the last few (fewer than 4) that the edge's row blocks leave.

@@ -86,14 +86,4 @@ enum GEMMTile6x32: _GEMMSixRowTile {
         _GEMMTileEdges.fourRowSums(
             k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
     }
-
-    /// The narrow column edge of a transposed A, in blocks of rows of 32, 16, 8 and 4 (`_GEMMColumnEdge`).
-    @inline(never)
-    static func columnEdgeAlongRows(
-        k: Int, a: UnsafePointer<Float>, lda: Int, rows: Int, b: UnsafePointer<Float>, bKStride: Int, cols: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
-    ) -> Int {
-        _GEMMColumnEdge.rowBlocks(SIMD16<Float>.self, SIMD8<Float>.self, k: k, a: a, lda: lda, rows: rows,
-                                  b: b, bKStride: bKStride, cols: cols, c: c, ldc: ldc, alpha: alpha, beta: beta)
-    }
 }
