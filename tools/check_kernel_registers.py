@@ -45,7 +45,8 @@ CALL_FREE = ("14_GEMMPanelPlanV", "15_GEMMPackedPlanV", TILE_MULTIPLY, "13halfWi
 SIMD_CALL = re.compile(r"SIMD(2|4|8|16|32|64)V")
 # The calls the tile makes on purpose: its edge loops and its per-row store (the general epilogue),
 # kept out of line so they do not take the full tile's registers; and the column edge's row
-# blocks, once per edge (LLVM may outline them: they pass vector types, not vectors).
+# blocks, once per edge (LLVM may outline them: they pass vector types, not vectors), and its
+# six-column loop, out of line because inlined beside the four-column one it spilled.
 DELIBERATE_CALLS = ("13halfWidthSums", "16quarterWidthSums", "11fourRowSums", "storeL_", "15_GEMMColumnEdgeO9rowBlocks",
                     "15_GEMMColumnEdgeO10sixColumns")
 MIN_FMAS = 8
