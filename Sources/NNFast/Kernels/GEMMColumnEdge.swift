@@ -20,9 +20,10 @@ enum _GEMMColumnEdge {
     /// --filter "L3 update"` 11-15 rounds, then `--filter step --phases`): at k = 32 the AVX2
     /// build's edge ran 1.24× the tile alone and 1.53× in the two-thread step's update phase;
     /// the AVX-512 build's 1.09× alone but 0.75× in that phase (two parts of 100 rows, each
-    /// ending in short SIMD4 and tile loops), so it waits for k = 64 (1.17-1.51×). k = 16 read
-    /// 1.01-1.12×, k = 8 0.91-1.04×. Four columns or fewer (the 100-wide layer's edge) win from
-    /// k = 32, the smallest measured.
+    /// ending in short SIMD4 and tile loops), so it waits for k = 64, the cut it had before:
+    /// measured at k = 128 and 256 (1.17-1.51×), not at 64 itself. k = 16 read 1.01-1.12×,
+    /// k = 8 0.91-1.04×. Four columns or fewer (the 100-wide layer's edge) win from k = 32, the
+    /// smallest measured.
     static func runsAlongRows(cols: Int, k: Int, tileWidth: Int) -> Bool {
         cols <= 4 || (cols <= 12 && cols != 8 && k >= (tileWidth > 16 ? 64 : 32))
     }
