@@ -14,10 +14,10 @@ import Dispatch
 /// Tile: the micro-kernel shape; the engine passes `GEMMBuildTile`, the tests every selectable
 /// one.
 ///
-/// Threads: `threads > 1` forks over `DispatchQueue.concurrentPerform` when the work is big
+/// Threads: `threads > 1` forks over warm worker threads (`GEMMWorkers`) when the work is big
 /// enough to pay for it. On the unpacked path the threads claim units of C's tiles one at a
-/// time (`_GEMMClaims`); the packed path gives each thread a fixed range of column panels
-/// (`gemmPacked`). Each element of C is accumulated by exactly one micro-kernel call per K
+/// time (`_GEMMClaims`); on the packed path, units of packing and multiplying (`gemmPacked`).
+/// Each element of C is accumulated by exactly one micro-kernel call per K
 /// slice, in K order, so the result is bitwise identical for every `threads` and whichever
 /// thread computes what.
 func gemm<Tile: GEMMTile>(
@@ -47,7 +47,7 @@ func gemm<Tile: GEMMTile>(
         let units = _GEMMTileUnits(panels: plan.panelCount, rowPanels: plan.rowPanelCount, workers: workers)
         let claims = scratch.claims
         claims.reset()
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        GEMMWorkers.fork(workers) { worker in
             while let unit = claims.claim(below: units.count) {
                 let (panels, rowPanels) = units.tiles(unit)
                 plan.compute(panels: panels, rowPanels: rowPanels, worker: worker)

@@ -89,7 +89,7 @@ func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: G
     if workers == 1 {
         plan.run(worker: 0, claims: claims, progress: progress)
     } else {
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        GEMMWorkers.fork(workers) { worker in
             plan.run(worker: worker, claims: claims, progress: progress)
         }
     }
