@@ -93,10 +93,13 @@ struct _GEMMTileUnits: Sendable {
     }
 }
 
-/// The work size below which one thread beats forking over `concurrentPerform`. Measured on
-/// the 2-core Zen 4 machines (best of 5, µs, 1 vs 2 threads): 128³ (4 MFLOP) 18 vs 25,
-/// 192³ (14 MFLOP) 58 vs 76, 256³ (34 MFLOP) 139 vs 117 — the cut-over lies between.
-let gemmParallelThresholdFLOPs = 24.0e6
+/// The work size below which one thread beats forking. Measured on the 2-core Zen 4 machines
+/// (AMD EPYC family 25 model 17), `nnfast bench --filter gemm`, 3 runs, µs on 1 thread vs
+/// forked over 2 warm workers: 128³ (4.2 MFLOP) 38-40 vs 42-60 (AVX2 build),
+/// 192³ (14 MFLOP) 127-167 vs 94-102 (AVX2 build) and 123-129 vs 91-93 (AVX-512). So the cut
+/// lies between; 8 MFLOP itself was not measured. It was 24 MFLOP while threads were forked
+/// over `concurrentPerform`, whose worker started 30-50 µs late on every call (`GEMMWorkers`).
+let gemmParallelThresholdFLOPs = 8.0e6
 
 /// C ← f(β·C + bias) over an m×n block: what GEMM reduces to when k = 0 or α = 0.
 func applyEpilogueOnly(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ldc: Int, epilogue: GEMMEpilogue) {
