@@ -65,9 +65,16 @@ let gemmChunkBytes = 256 * 1024
 /// 6 floats per 64-byte line) 1.34-1.43× on 1 and 2 threads, 784-1200-1200-10's batch-256 step
 /// 1.26× [1.12×] on one thread and 1.17× [1.03×] on two, a `--preset best` epoch (batch 128)
 /// 7.90 vs 8.46 s (3 alternations, the same weights to the bit); 256³ the same (1.00-1.09×).
-/// The batch-32 MLP shapes stay unpacked.
+/// The batch-32 MLP shapes stay unpacked, and so does 256³ and anything smaller: its A (256 KiB)
+/// stays in L2 and a 256-deep B panel in L1 (16 KiB with the 6×16 tile, 32 KiB with 6×32), so
+/// packing them copies for nothing; on two threads the packed path's four 8-MFLOP units (two
+/// row blocks by two B chunks) also left each thread packing all of A. 256³, unpacked against
+/// packed, `tools/compare_builds.py --rounds 9 --filter "gemm 256"` on Zen 4 (family 25
+/// model 17): AVX2 build 1.05× on one thread and 1.16× [0.93×] on two, AVX-512 1.07× and 1.16×
+/// [1.14×]. Zen 3 was not remeasured: packing had read 1.00-1.09× there (above). (m, n ≥ 256
+/// keeps k ≤ 256 there: one K slice, so the same bits either way.)
 func gemmPrefersPacked(m: Int, n: Int, k: Int) -> Bool {
-    m >= 256 && n >= 256 && k >= 128
+    m >= 256 && n >= 256 && k >= 128 && m * n * k > 256 * 256 * 256
 }
 
 func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: GEMMEpilogue, scratch: GEMMScratch, threads: Int) {
