@@ -8,10 +8,11 @@ import Synchronization
 ///
 /// `DispatchQueue.concurrentPerform` wakes a parked libdispatch worker on every call, and on the
 /// 2-vCPU Zen 4 VMs (AMD EPYC family 25 model 17) that worker started its iteration 31-36 µs
-/// after the call in the median (p90 48 µs to 200 µs; 400 calls of 2 iterations × 200 µs and
-/// × 1 ms of spinning, release build). Under ~50 µs of work per iteration it never started at
-/// all: the caller ran both. A 256³ GEMM on two threads is ~120 µs a thread, so the late start
-/// cost it a quarter; OpenBLAS, whose threads stay awake between calls, ran it 1.2× faster.
+/// after the call in the median (a test program, release build: 400 back-to-back calls of 2
+/// iterations spinning 200 µs, then 1 ms; p90 48 µs at 1 ms, while at 200 µs more than one call
+/// in ten ran both iterations on the caller, the worker never starting). With 50 µs iterations
+/// it never started at all. A 256³ GEMM on two threads is ~120 µs a thread, and OpenBLAS, whose
+/// threads stay awake between calls, ran it 1.2-1.3× faster than that fork did.
 ///
 /// A call checks a pool out for its duration. A second call on another thread meanwhile (two
 /// callers multiplying at once) finds it checked out and forks over `concurrentPerform` as
