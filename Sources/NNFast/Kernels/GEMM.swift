@@ -47,7 +47,7 @@ func gemm<Tile: GEMMTile>(
         let units = _GEMMTileUnits(panels: plan.panelCount, rowPanels: plan.rowPanelCount, workers: workers)
         let claims = scratch.claims
         claims.reset()
-        GEMMWorkers.fork(workers) { worker in
+        GEMMWorkers.fork(workers, flops: 2 * Double(m) * Double(n) * Double(k)) { worker in
             while let unit = claims.claim(below: units.count) {
                 let (panels, rowPanels) = units.tiles(unit)
                 plan.compute(panels: panels, rowPanels: rowPanels, worker: worker)

@@ -14,22 +14,39 @@ import Synchronization
 /// it never started at all. A 256³ GEMM on two threads is ~120 µs a thread, and OpenBLAS, whose
 /// threads stay awake between calls, ran it 1.2-1.3× faster than that fork did.
 ///
+/// The pools do not back off to the caller alone when a worker stalls (`ContentionBackOff`):
+/// a GEMM's threads claim units of work far smaller than a call, so a worker sharing its core
+/// with another process still does what it can, and the caller takes the rest.
+///
 /// A call checks a pool out for its duration. A second call on another thread meanwhile (two
 /// callers multiplying at once) finds it checked out and forks over `concurrentPerform` as
-/// before, and so does a call for more threads than the machine has cores. Which thread runs
+/// before, and so does a call for more threads than the machine has cores, or a big one
+/// (`warmBelowFLOPs`). Which thread runs
 /// which part never changes a GEMM's result.
 enum GEMMWorkers {
     /// Runs `body(worker)` for every `worker` in `0..<workers` — at most one call per worker at a
     /// time, possibly several in turn on one thread — and returns when all have returned.
-    static func fork(_ workers: Int, _ body: @Sendable (Int) -> Void) {
+    /// `flops`: the call's work, which decides whether warm workers pay (`warmBelowFLOPs`).
+    static func fork(_ workers: Int, flops: Double, _ body: @Sendable (Int) -> Void) {
         guard workers > 1 else { return body(0) }
-        guard let pool = checkOut(threads: workers) else {
+        guard flops < warmBelowFLOPs, let pool = checkOut(threads: workers) else {
             DispatchQueue.concurrentPerform(iterations: workers, execute: body)
             return
         }
         pool.run(body)
         checkIn(pool)
     }
+
+    /// Calls this big fork over `concurrentPerform`, as before the pools: a late start costs them
+    /// a few per cent at most, and a spinning worker may be worse company for another process (it
+    /// competes for its core as an equal and can be descheduled mid-unit, where a freshly woken
+    /// thread is run at once). Whether it is could not be settled on the Zen 4 VM: with a busy
+    /// process pinned to the second core (`taskset -c 1`), two-thread 512³ read 0.83× with the pool
+    /// against `concurrentPerform` (0.94× once the pool no longer backed off; AVX2 build, 11
+    /// rounds), but within the same hour, with no busy process, a build that ran 512³ exactly as
+    /// before read 0.75× against it. So the pool serves only calls where its gain was measured
+    /// (192³ and 256³); 64 MFLOP is about 0.6 ms on one thread, the cut itself not measured.
+    static let warmBelowFLOPs = 64.0e6
 
     private struct Pools {
         /// Idle pools by thread count.
@@ -46,7 +63,7 @@ enum GEMMWorkers {
             if let pool = pools.idle.removeValue(forKey: threads) { return pool }
             guard !pools.made.contains(threads) else { return nil }
             pools.made.insert(threads)
-            return WorkerPool(threads: threads)
+            return WorkerPool(threads: threads, backsOff: false)
         }
     }
 

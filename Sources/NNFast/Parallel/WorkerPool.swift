@@ -38,13 +38,17 @@ final class WorkerPool: @unchecked Sendable {
     private let shared: _WorkerPoolState
     /// Whether the machine looks busy, so that jobs run on the caller alone for a while.
     private var backOff = ContentionBackOff()
+    /// Whether stalls send jobs to the caller alone (`backOff`). A pool whose jobs balance
+    /// themselves over units much smaller than a part (`GEMMWorkers`) turns it off.
+    private let backsOff: Bool
     /// Jobs run alone since the pool was made (the step profile reads it), and stalls seen
     /// (for tests).
     private(set) var soloRuns = 0
     private(set) var stalls = 0
 
-    init(threads: Int) {
+    init(threads: Int, backsOff: Bool = true) {
         threadCount = max(1, threads)
+        self.backsOff = backsOff
         // Yielding while spinning only helps when threads outnumber cores; otherwise it can hand
         // the core to another process for a whole time slice, far longer than a step phase.
         shared = _WorkerPoolState(parts: threadCount,
@@ -68,7 +72,7 @@ final class WorkerPool: @unchecked Sendable {
     func run(_ job: ParallelJob, alone: Bool = false) {
         guard threadCount > 1 else { return job.run(part: 0) }
         let published = Stopwatch.now()
-        if alone || backOff.runsAlone(at: published) {
+        if alone || (backsOff && backOff.runsAlone(at: published)) {
             soloRuns += 1
             for part in 0..<threadCount { job.run(part: part) }
             return
@@ -77,7 +81,7 @@ final class WorkerPool: @unchecked Sendable {
         shared.runClaimedParts(byCaller: true)
         let callerWork = Stopwatch.now() - published
         shared.waitForParts()
-        if backOff.jobEnded(at: Stopwatch.now(), callerWork: callerWork,
+        if backsOff && backOff.jobEnded(at: Stopwatch.now(), callerWork: callerWork,
                             longestWorkerPart: shared.longestWorkerPartNanoseconds) {
             stalls += 1
         }

@@ -31,14 +31,14 @@ private final class SharedOperands: @unchecked Sendable {
 }
 
 @Suite struct GEMMWorkersTests {
-    @Test(arguments: [1, 2, 3, ProcessInfo.processInfo.activeProcessorCount + 2])
-    func everyWorkerRunsOncePerFork(workers: Int) {
+    @Test(arguments: [1, 2, 3, ProcessInfo.processInfo.activeProcessorCount + 2], [0, GEMMWorkers.warmBelowFLOPs])
+    func everyWorkerRunsOncePerFork(workers: Int, flops: Double) {
         // Back to back (the warm hand-over), then after the pool's workers have gone to sleep;
-        // more workers than cores take the concurrentPerform path.
+        // more workers than cores, and big calls, take the concurrentPerform path.
         let record = ForkRecord(workers: workers)
         for round in 0..<300 {
             if round == 299 { Thread.sleep(forTimeInterval: 0.01) }
-            GEMMWorkers.fork(workers) { worker in
+            GEMMWorkers.fork(workers, flops: flops) { worker in
                 record.enter(worker)
                 record.leave(worker)
             }
@@ -53,7 +53,7 @@ private final class SharedOperands: @unchecked Sendable {
         let records = [ForkRecord(workers: 2), ForkRecord(workers: 2)]
         DispatchQueue.concurrentPerform(iterations: 2) { caller in
             for _ in 0..<200 {
-                GEMMWorkers.fork(2) { worker in
+                GEMMWorkers.fork(2, flops: 0) { worker in
                     records[caller].enter(worker)
                     records[caller].leave(worker)
                 }

@@ -86,6 +86,15 @@ private final class AtomicFlag: Sendable {
         }
     }
 
+    @Test func aPoolThatDoesNotBackOffKeepsItsWorkersAfterStalls() throws {
+        // GEMM's pools (`GEMMWorkers`): their work balances itself, so stalls change nothing.
+        let pool = WorkerPool(threads: 2, backsOff: false)
+        for _ in 0..<3 { _ = try #require(runJobWithAHeldUpWorker(pool), "no worker ran a part within 5 s") }
+        for _ in 0..<20 { pool.run(RecordingJob(parts: 2)) }
+        #expect(pool.soloRuns == 0)
+        #expect(pool.stalls == 0, "stalls are not even judged")
+    }
+
     @Test func aLongButEvenPhaseIsNotTakenForAStall() {
         let pool = WorkerPool(threads: 2)
         let caller = ObjectIdentifier(Thread.current)
