@@ -47,7 +47,7 @@ func gemm<Tile: GEMMTile>(
         let units = _GEMMTileUnits(panels: plan.panelCount, rowPanels: plan.rowPanelCount, workers: workers)
         let claims = scratch.claims
         claims.reset()
-        GEMMWorkers.fork(workers, flops: 2 * Double(m) * Double(n) * Double(k)) { worker in
+        GEMMWorkers.fork(workers, flops: operands.flops) { worker in
             while let unit = claims.claim(below: units.count) {
                 let (panels, rowPanels) = units.tiles(unit)
                 plan.compute(panels: panels, rowPanels: rowPanels, worker: worker)
@@ -134,6 +134,9 @@ struct _GEMMOperands: @unchecked Sendable {
 
     /// Column panels of C `width` wide (the last may be ragged).
     func panelCount(width: Int) -> Int { (n + width - 1) / width }
+
+    /// The call's floating-point operations: 2·m·n·k.
+    var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
 }
 
 /// A GEMM split into NR-wide column panels (NR = `Tile.nr`) of C. B panels are read in place when B is not

@@ -96,7 +96,7 @@ func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: G
     if workers == 1 {
         plan.run(worker: 0, claims: claims, progress: progress)
     } else {
-        GEMMWorkers.fork(workers, flops: 2 * Double(x.m) * Double(x.n) * Double(x.k)) { worker in
+        GEMMWorkers.fork(workers, flops: x.flops) { worker in
             plan.run(worker: worker, claims: claims, progress: progress)
         }
     }

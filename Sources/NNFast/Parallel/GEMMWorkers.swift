@@ -21,8 +21,7 @@ import Synchronization
 /// A call checks a pool out for its duration. A second call on another thread meanwhile (two
 /// callers multiplying at once) finds it checked out and forks over `concurrentPerform` as
 /// before, and so does a call for more threads than the machine has cores, or a big one
-/// (`warmBelowFLOPs`). Which thread runs
-/// which part never changes a GEMM's result.
+/// (`warmBelowFLOPs`). Which thread runs which part never changes a GEMM's result.
 enum GEMMWorkers {
     /// Runs `body(worker)` for every `worker` in `0..<workers` — at most one call per worker at a
     /// time, possibly several in turn on one thread — and returns when all have returned.
