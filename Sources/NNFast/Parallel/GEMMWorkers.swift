@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// The threads a multi-threaded GEMM call forks over: process-wide worker pools, one per thread
 /// count, whose workers spin for a moment after each call (`WorkerPool`), so back-to-back calls
@@ -54,19 +53,24 @@ enum GEMMWorkers {
         var made: Set<Int> = []
     }
 
-    private static let pools = Mutex(Pools())
+    /// Guarded by `poolsLock`. An `NSLock` rather than `Synchronization.Mutex`: on Linux,
+    /// ThreadSanitizer does not see the futex inside `Mutex` and reports the accesses it guards.
+    nonisolated(unsafe) private static var pools = Pools()
+    private static let poolsLock = NSLock()
 
     private static func checkOut(threads: Int) -> WorkerPool? {
         guard threads <= ProcessInfo.processInfo.activeProcessorCount else { return nil }
-        return pools.withLock { pools in
-            if let pool = pools.idle.removeValue(forKey: threads) { return pool }
-            guard !pools.made.contains(threads) else { return nil }
-            pools.made.insert(threads)
-            return WorkerPool(threads: threads, backsOff: false)
-        }
+        poolsLock.lock()
+        defer { poolsLock.unlock() }
+        if let pool = pools.idle.removeValue(forKey: threads) { return pool }
+        guard !pools.made.contains(threads) else { return nil }
+        pools.made.insert(threads)
+        return WorkerPool(threads: threads, backsOff: false)
     }
 
     private static func checkIn(_ pool: WorkerPool) {
-        pools.withLock { $0.idle[pool.threadCount] = pool }
+        poolsLock.lock()
+        defer { poolsLock.unlock() }
+        pools.idle[pool.threadCount] = pool
     }
 }

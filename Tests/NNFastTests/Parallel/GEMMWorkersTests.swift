@@ -1,27 +1,34 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import NNFast
 
-/// Counts how often each worker index ran, and the most indexes running at once.
-private final class ForkRecord: Sendable {
-    private let state: Mutex<(calls: [Int], running: Set<Int>, overlapped: Bool)>
+/// Counts how often each worker index ran, and whether one ever ran twice at once. (An NSLock:
+/// ThreadSanitizer does not see `Synchronization.Mutex` on Linux.)
+private final class ForkRecord: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [Int]
+    private var running: Set<Int> = []
+    private var overlaps = false
 
-    init(workers: Int) { state = Mutex((Array(repeating: 0, count: workers), [], false)) }
+    init(workers: Int) { counts = Array(repeating: 0, count: workers) }
 
     func enter(_ worker: Int) {
-        state.withLock { state in
-            state.calls[worker] += 1
-            if state.running.contains(worker) { state.overlapped = true }
-            state.running.insert(worker)
-        }
+        lock.lock()
+        defer { lock.unlock() }
+        counts[worker] += 1
+        if running.contains(worker) { overlaps = true }
+        running.insert(worker)
     }
 
-    func leave(_ worker: Int) { state.withLock { _ = $0.running.remove(worker) } }
+    func leave(_ worker: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        running.remove(worker)
+    }
 
-    var calls: [Int] { state.withLock { $0.calls } }
+    var calls: [Int] { lock.lock(); defer { lock.unlock() }; return counts }
     /// Whether one worker index ever ran twice at once (it owns per-worker scratch: it must not).
-    var overlapped: Bool { state.withLock { $0.overlapped } }
+    var overlapped: Bool { lock.lock(); defer { lock.unlock() }; return overlaps }
 }
 
 /// Two callers' operands: both only read `a` and `b`, and each writes its own result.
