@@ -11,7 +11,7 @@ import Foundation
 /// iterations spinning 200 µs, then 1 ms; p90 48 µs at 1 ms, while at 200 µs more than one call
 /// in ten ran both iterations on the caller, the worker never starting). With 50 µs iterations
 /// it never started at all. A 256³ GEMM on two threads is ~120 µs a thread, and OpenBLAS, whose
-/// threads stay awake between calls, ran it 1.2-1.3× faster than that fork did.
+/// threads stay awake between calls, ran it 1.20-1.25× faster than that fork did.
 ///
 /// The pools do not back off to the caller alone when a worker stalls (`ContentionBackOff`):
 /// a GEMM's threads claim units of work far smaller than a call, so a worker sharing its core
