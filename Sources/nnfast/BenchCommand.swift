@@ -39,6 +39,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the results as one JSON object on stdout.")
     var json = false
 
+    @Flag(help: "Under each square GEMM that takes the packed path (512³ and up), time each thread's phases: start (from the call to its first unit), pack B, pack A, multiply, wait (for units other threads hold), in ms per call.")
+    var gemmPhases = false
+
     @Flag(help: "Time every thread's phases of the training step, not only thread 0's: a column per other thread (their clock reads add to the step's time, so it is off by default).")
     var everyThread = false
 
@@ -111,8 +114,9 @@ struct BenchCommand: ParsableCommand {
         log(header())
         for shape in KernelBenchmarks.squareShapes(quick ? [128, 256, 512, 1024] : [128, 192, 256, 512, 1024, 2048]) where selected(shape.name) {
             for count in threadCounts {
-                results.append(KernelBenchmarks.gemmBenchmark(shape, threads: count, peak: peak))
+                results.append(KernelBenchmarks.gemmBenchmark(shape, threads: count, peak: peak, phases: gemmPhases))
                 log(row(results[results.count - 1]))
+                if gemmPhases { phaseRows(results[results.count - 1]).forEach(log) }
             }
         }
         for batch in batches.sizes {
@@ -185,6 +189,16 @@ struct BenchCommand: ParsableCommand {
             augmentation[kind.rawValue] = ["microseconds_per_step": value, "ratio": value / plain]
         }
         return augmentation
+    }
+
+    /// One line per worker of a `--gemm-phases` result: ms per call of each phase, and their sum.
+    private func phaseRows(_ result: BenchmarkResult) -> [String] {
+        guard let workers = result.phasesPerWorker else { return ["  (unpacked path: phases not timed)"] }
+        return workers.enumerated().map { worker, phases in
+            let parts = GEMMPhaseTimes.Phase.allCases.map { "\($0.name) \(fixed(phases[$0.name] ?? 0, 3))" }
+            let total = phases.values.reduce(0, +)
+            return "  worker \(worker), ms per call: " + parts.joined(separator: ", ") + " (sum \(fixed(total, 3)))"
+        }
     }
 
     private func header() -> String {

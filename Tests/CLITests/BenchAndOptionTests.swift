@@ -32,6 +32,23 @@ import Testing
         #expect(results.map { $0["threads"] as? Int } == [1, 2])
     }
 
+    /// --gemm-phases adds each worker's phases (ms per call) to a packed square GEMM's result.
+    @Test func gemmPhasesGivesEachWorkersPhasesOfAPackedGEMM() throws {
+        let result = try nnfast(["bench", "--quick", "--json", "--threads", "2", "--filter", "gemm 512", "--gemm-phases"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let results = try #require(object["results"] as? [[String: Any]])
+        #expect(results.map { $0["threads"] as? Int } == [1, 2])
+        for entry in results {
+            let workers = try #require(entry["phasesPerWorker"] as? [[String: Double]])
+            #expect(workers.count == entry["threads"] as? Int)
+            for phases in workers {
+                #expect(Set(phases.keys) == ["start", "pack B", "pack A", "multiply", "wait"])
+            }
+            #expect(workers.map { $0["multiply"] ?? 0 }.reduce(0, +) > 0)
+        }
+    }
+
     /// Every command takes --threads the same way: a number ≥ 1 or auto; 0 is refused by the parser.
     @Test(arguments: [["eval", "x.nnw"], ["bench"], ["train"]])
     func zeroThreadsIsAUsageError(command: [String]) throws {

@@ -88,14 +88,19 @@ func gemmPacked<Tile: GEMMTile>(_ x: _GEMMOperands, tile: Tile.Type, epilogue: G
     let bSize = units.panels * gemmKC * Tile.nr
     let aSize = units.blockRows * gemmKC
     let buffer = scratch.reserve(bBuffers * bSize + workers * aSize)
-    let plan = _GEMMPackedPlan<Tile>(x: x, epilogue: epilogue, units: units, packedB: buffer, bBuffers: bBuffers,
+    var plan = _GEMMPackedPlan<Tile>(x: x, epilogue: epilogue, units: units, packedB: buffer, bBuffers: bBuffers,
                                      bSize: bSize, packedA: buffer + bBuffers * bSize, aSize: aSize)
     let (claims, progress) = (scratch.claims, scratch.packedProgress)
     claims.reset()
     progress.reset()
+    if let times = scratch.phaseTimes {
+        times.callStarts(workers: workers)
+        plan.times = (times, Stopwatch.now())
+    }
     if workers == 1 {
         plan.run(worker: 0, claims: claims, progress: progress)
     } else {
+        let plan = plan
         GEMMWorkers.fork(workers, flops: x.flops) { worker in
             plan.run(worker: worker, claims: claims, progress: progress)
         }
@@ -173,11 +178,18 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
     let bBuffers: Int, bSize: Int
     let packedA: UnsafeMutablePointer<Float>
     let aSize: Int
+    /// Where the workers' phases go, and when the call started (nil: not timed).
+    var times: (phases: GEMMPhaseTimes, callStart: UInt64)?
 
     /// Claims and runs units until none are left, packing A blocks into worker `worker`'s region.
     func run(worker: Int, claims: _GEMMClaims, progress: _GEMMPackedProgress) {
         let aBlock = packedA + worker * aSize
         var packedABlock: (slice: Int, block: Int)? = nil
+        // The end of the worker's last timed phase (when timed): each phase runs from there.
+        var mark = times.map { $0.phases.add(.start, since: $0.callStart, worker: worker) } ?? 0
+        func ended(_ phase: GEMMPhaseTimes.Phase) {
+            if let times { mark = times.phases.add(phase, since: mark, worker: worker) }
+        }
         while let index = claims.claim(below: units.count) {
             let (slice, work) = units.unit(index)
             let p0 = slice * gemmKC, kc = min(gemmKC, x.k - p0)
@@ -185,20 +197,26 @@ struct _GEMMPackedPlan<Tile: GEMMTile>: @unchecked Sendable {
             case .pack(let panels):
                 // The buffer this slice packs into was last read by slice `slice - bBuffers`.
                 progress.wait(packing: 0, multiplying: max(0, slice - bBuffers + 1) * units.multipliesPerSlice)
+                ended(.wait)
                 packB(p0: p0, kc: kc, panels: panels, slice: slice)
+                ended(.packB)
                 progress.finishedPacking()
             case .multiply(let block, let chunk):
                 // This slice's B packed, and the previous slice's sums in C.
                 progress.wait(packing: (slice + 1) * units.packs, multiplying: slice * units.multipliesPerSlice)
+                ended(.wait)
                 let rows = units.rows(ofBlock: block)
                 if packedABlock == nil || packedABlock! != (slice, block) {
                     packA(rows: rows, p0: p0, kc: kc, into: aBlock)
                     packedABlock = (slice, block)
+                    ended(.packA)
                 }
                 multiply(rows: rows, panels: units.panels(ofChunks: chunk..<chunk + 1), slice: slice, kc: kc, aBlock: aBlock)
+                ended(.multiply)
                 progress.finishedMultiplying()
             }
         }
+        ended(.wait)  // the last, failed claim
     }
 
     /// Where packed panel `panel` of op(B) starts for slice `slice`: a whole KC deep apart,

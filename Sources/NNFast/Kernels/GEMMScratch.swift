@@ -9,6 +9,8 @@ public final class GEMMScratch {
     let claims = _GEMMClaims()
     /// What the packed GEMM's threads have finished, for units that wait on earlier ones.
     let packedProgress = _GEMMPackedProgress()
+    /// When set, every packed GEMM through this scratch adds its threads' phases to it.
+    public var phaseTimes: GEMMPhaseTimes?
 
     public init(capacity: Int = 0) {
         self.capacity = max(capacity, 16)

@@ -10,11 +10,15 @@ public struct BenchmarkResult: Sendable, Equatable, Codable {
     /// GFLOP/s as a percentage of the measured FMA peak for this many threads.
     public let percentOfPeak: Double?
     public let gigabytesPerSecond: Double?
+    /// The packed GEMM's phases, mean milliseconds per call, one entry per worker (phase names as
+    /// `GEMMPhaseTimes.Phase.name`), when asked for and the shape took the packed path.
+    public var phasesPerWorker: [[String: Double]]? = nil
 
     /// The same measurement under another group and name.
     public func relabeled(group: String, kernel: String) -> BenchmarkResult {
         BenchmarkResult(group: group, kernel: kernel, shape: shape, threads: threads, seconds: seconds,
-                        gflops: gflops, percentOfPeak: percentOfPeak, gigabytesPerSecond: gigabytesPerSecond)
+                        gflops: gflops, percentOfPeak: percentOfPeak, gigabytesPerSecond: gigabytesPerSecond,
+                        phasesPerWorker: phasesPerWorker)
     }
 }
 
@@ -60,9 +64,11 @@ public enum KernelBenchmarks {
     }
 
     /// Times `shape` on `threads` threads. `split` chooses how threads share the work: `.tiles`
-    /// forks the GEMM over tiles of C with `concurrentPerform`; `.pool` splits C's rows over
-    /// the engine's spinning worker pool, as the training step does.
-    public static func gemmBenchmark(_ shape: GEMMShape, threads: Int, split: GEMMSplit = .tiles, peak: MachinePeak) -> BenchmarkResult {
+    /// forks the GEMM over tiles of C (`GEMMWorkers`); `.pool` splits C's rows over the engine's
+    /// spinning worker pool, as the training step does. With `phases`, also times the packed
+    /// path's phases on each worker (`GEMMPhaseTimes`), over every call the timing made.
+    public static func gemmBenchmark(_ shape: GEMMShape, threads: Int, split: GEMMSplit = .tiles, peak: MachinePeak,
+                                     phases: Bool = false) -> BenchmarkResult {
         let a = Matrix(rows: shape.transA ? shape.k : shape.m, cols: shape.transA ? shape.m : shape.k)
         let b = Matrix(rows: shape.transB ? shape.n : shape.k, cols: shape.transB ? shape.k : shape.n)
         let c = Matrix(rows: shape.m, cols: shape.n)
@@ -72,6 +78,8 @@ public enum KernelBenchmarks {
         }
         let context = ComputeContext(threads: split == .pool ? threads : 1)
         let scratch = GEMMScratch()
+        let phaseTimes = phases ? GEMMPhaseTimes() : nil
+        scratch.phaseTimes = phaseTimes
         let (opA, opB): (Transpose, Transpose) = (shape.transA ? .transposed : .none, shape.transB ? .transposed : .none)
         let seconds = Stopwatch.bestTime {
             switch split {
@@ -87,9 +95,14 @@ public enum KernelBenchmarks {
             }
         }
         let gflops = 2 * Double(shape.m) * Double(shape.n) * Double(shape.k) / seconds / 1e9
+        let perWorker = phaseTimes.flatMap { times in
+            times.calls == 0 ? nil
+                : times.millisecondsPerCall.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.name, $0.value) }) }
+        }
         return BenchmarkResult(group: "gemm", kernel: shape.name, shape: shape.description, threads: threads,
                                seconds: seconds, gflops: gflops,
-                               percentOfPeak: 100 * gflops / peak.gflops(threads: threads), gigabytesPerSecond: nil)
+                               percentOfPeak: 100 * gflops / peak.gflops(threads: threads), gigabytesPerSecond: nil,
+                               phasesPerWorker: perWorker)
     }
 
     public enum GEMMSplit: Sendable { case tiles, pool }
