@@ -93,13 +93,16 @@ struct _GEMMTileUnits: Sendable {
     }
 }
 
-/// The work size below which one thread beats forking. Measured on the 2-core Zen 4 machines
-/// (AMD EPYC family 25 model 17), `nnfast bench --filter gemm`, 3 runs, µs on 1 thread vs
-/// forked over 2 warm workers: 128³ (4.2 MFLOP) 38-40 vs 42-60 (AVX2 build),
-/// 192³ (14 MFLOP) 127-167 vs 94-102 (AVX2 build) and 123-129 vs 91-93 (AVX-512). So the cut
-/// lies between; 8 MFLOP itself was not measured. It was 24 MFLOP while threads were forked
-/// over `concurrentPerform`, whose worker started 30-50 µs late on every call (`GEMMWorkers`).
-let gemmParallelThresholdFLOPs = 8.0e6
+/// The work size below which one thread beats forking. Measured on the 2-core Zen 3 VMs (AMD EPYC
+/// family 25 model 1, native AVX2 build), `nnfast bench` with temporary square sizes, 3 runs, µs
+/// on 1 thread vs forked over 2 warm workers: 48³ (0.2 MFLOP) 2.4-3.4 vs 3.0-6.3; 64³ (0.5)
+/// 5.7-9.2 vs 5.5-6.9, no clear winner; 80³ (1.0) 11.3-17.7 vs 8.5-14.0; 96³ (1.8) 19.7-28.9
+/// vs 14.8-20.9; 128³ (4.2) 45.4-46.6 vs 25.4-28.5 in 5 further runs. So the cut is 1 MFLOP.
+/// It was 8 MFLOP while each pooled fork also read the core count (`GEMMWorkers.cores`, 30 µs),
+/// and 24 MFLOP while threads were forked over `concurrentPerform`, whose worker started 30-50 µs
+/// late on every call. The engine's own GEMMs never fork (the training step, evaluation and
+/// prediction split rows over their pool); this serves `Matrix.multiply(threads:)`.
+let gemmParallelThresholdFLOPs = 1.0e6
 
 /// C ← f(β·C + bias) over an m×n block: what GEMM reduces to when k = 0 or α = 0.
 func applyEpilogueOnly(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ldc: Int, epilogue: GEMMEpilogue) {
