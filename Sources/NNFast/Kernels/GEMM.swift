@@ -97,7 +97,7 @@ struct _GEMMTileUnits: Sendable {
 /// family 25 model 1, native AVX2 build), `nnfast bench` with temporary square sizes, 3 runs, µs
 /// on 1 thread vs forked over 2 warm workers: 48³ (0.2 MFLOP) 2.4-3.4 vs 3.0-6.3; 64³ (0.5)
 /// 5.7-9.2 vs 5.5-6.9, no clear winner; 80³ (1.0) 11.3-17.7 vs 8.5-14.0; 96³ (1.8) 19.7-28.9
-/// vs 14.8-20.9; 128³ (4.2) 45.4-46.6 vs 25.4-28.5 in 5 further runs. So the cut is 1 MFLOP.
+/// vs 14.8-20.9; 128³ (4.2) 45.8-46.4 vs 25.4-28.5 in 5 further runs. So the cut is 1 MFLOP.
 /// It was 8 MFLOP while each pooled fork also read the core count (`GEMMWorkers.cores`, 30 µs),
 /// and 24 MFLOP while threads were forked over `concurrentPerform`, whose worker started 30-50 µs
 /// late on every call. The engine's own GEMMs never fork (the training step, evaluation and
