@@ -43,7 +43,7 @@ enum GEMMWorkers {
     /// against `concurrentPerform` (0.94× once the pool no longer backed off; AVX2 build, 11
     /// rounds), but within the same hour, with no busy process, a build that ran 512³ exactly as
     /// before read 0.75× against it. So the pool serves only calls where its gain was measured
-    /// (192³ and 256³); 64 MFLOP is about 0.6 ms on one thread, the cut itself not measured.
+    /// (80³ to 256³); 64 MFLOP is about 0.6 ms on one thread, the cut itself not measured.
     static let warmBelowFLOPs = 64.0e6
 
     private struct Pools {
