@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NNFast
 
@@ -6,7 +7,7 @@ import Testing
     /// bits as an untimed one; an unpacked call records nothing.
     @Test(arguments: [1, 2, 3])
     func aTimedPackedCallRecordsEachWorkersPhasesAndKeepsTheBits(threads: Int) {
-        let (m, n, k) = (300, 259, 2 * gemmKC + 40)  // three K slices
+        let (m, n, k) = (264, 259, gemmKC + 40)  // two K slices
         #expect(gemmPrefersPacked(m: m, n: n, k: k))
         let a = Matrix(rows: m, cols: k, values: randomFloats(m * k, seed: 31))
         let b = Matrix(rows: k, cols: n, values: randomFloats(k * n, seed: 32))
@@ -35,5 +36,18 @@ import Testing
         let small = Matrix(rows: 64, cols: 64), product = Matrix(rows: 64, cols: 64)
         Matrix.multiply(small, small, into: product, threads: threads, scratch: scratch)
         #expect(times.calls == 2, "the unpacked path is not timed")
+    }
+
+    /// `bench --gemm-phases`'s result carries each worker's phases by name, and its JSON has them.
+    @Test func aBenchmarkResultCarriesEachWorkersPhasesByName() throws {
+        let shape = KernelBenchmarks.GEMMShape("packed", m: 260, n: 260, k: 260)  // just over 256³: packed
+        #expect(gemmPrefersPacked(m: shape.m, n: shape.n, k: shape.k))
+        let peak = MachinePeak(singleThreadGFLOPS: 1, threads: 2, allThreadsGFLOPS: 2)
+        let result = KernelBenchmarks.gemmBenchmark(shape, threads: 2, peak: peak, phases: true)
+        let workers = try #require(result.phasesPerWorker)
+        #expect(workers.count == 2)
+        for phases in workers { #expect(Set(phases.keys) == Set(GEMMPhaseTimes.Phase.allCases.map(\.name))) }
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(result)) as? [String: Any])
+        #expect((json["phasesPerWorker"] as? [[String: Double]])?.count == 2)
     }
 }
