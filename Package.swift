@@ -28,6 +28,14 @@ let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 let cpuFlags: [SwiftSetting] = []
 #endif
 
+// The library compiles optimized in debug builds too (`swift build`, `swift test`): the tests run
+// the kernels and whole training runs on many shapes, and unoptimized SIMD code is 20-100× slower
+// (the suite took 24 minutes in CI, then as long again under each sanitizer). `-assert-config
+// Debug` keeps every `assert` live; overflow checks and preconditions stay as in any build. To
+// step through the library in a debugger, build with NNFAST_DEBUG_ONONE=1.
+let optimizedDebug: [SwiftSetting] = ProcessInfo.processInfo.environment["NNFAST_DEBUG_ONONE"] == "1" ? []
+    : [.unsafeFlags(["-O", "-whole-module-optimization", "-num-threads", "2", "-assert-config", "Debug"], .when(configuration: .debug))]
+
 let package = Package(
     name: "nnfast",
     products: [
@@ -48,7 +56,7 @@ let package = Package(
         .target(
             name: "NNFast",
             dependencies: ["CNNFastZlib", "CNNFastMath"],
-            swiftSettings: cpuFlags
+            swiftSettings: cpuFlags + optimizedDebug
         ),
         .executableTarget(
             name: "nnfast",
