@@ -32,13 +32,24 @@ import Testing
         #expect(results.map { $0["threads"] as? Int } == [1, 2])
     }
 
-    /// --gemm-phases puts a line under each square GEMM: per worker for a packed one, "not timed"
-    /// for an unpacked one. Only unpacked shapes here: the packed squares (512³ and up) take
-    /// minutes in a debug build, and `GEMMPhaseTimesTests` checks the phases themselves.
-    @Test func gemmPhasesMarksAnUnpackedGEMMAsNotTimed() throws {
-        let result = try nnfast(["bench", "--quick", "--threads", "2", "--filter", "gemm 128", "--gemm-phases"])
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        let lines = result.stdout.split(separator: "\n")
+    /// --gemm-phases puts lines under each square GEMM: one per worker for a packed one (512³ and
+    /// up), "not timed" for an unpacked one. `GEMMPhaseTimesTests` checks the phases themselves.
+    @Test func gemmPhasesPrintEachWorkersPhasesOrSayTheyWereNotTimed() throws {
+        let packed = try nnfast(["bench", "--quick", "--threads", "2", "--filter", "gemm 512", "--gemm-phases"])
+        #expect(packed.status == 0, "stderr: \(packed.stderr)")
+        let packedLines = packed.stdout.split(separator: "\n").map(String.init)
+        let packedRows = packedLines.indices.filter { packedLines[$0].hasPrefix("gemm 512³") }
+        #expect(packedRows.count == 2, "gemm 512³ on 1 and 2 threads")
+        for (threads, row) in zip([1, 2], packedRows) {
+            let workers = packedLines.dropFirst(row + 1).prefix { $0.hasPrefix("  worker ") }
+            #expect(workers.count == threads, "\(packed.stdout)")
+            for line in workers {
+                #expect(["start", "pack B", "pack A", "multiply", "wait", "(sum"].allSatisfy(line.contains), "\(line)")
+            }
+        }
+        let unpacked = try nnfast(["bench", "--quick", "--threads", "2", "--filter", "gemm 128", "--gemm-phases"])
+        #expect(unpacked.status == 0, "stderr: \(unpacked.stderr)")
+        let lines = unpacked.stdout.split(separator: "\n")
         let rows = lines.indices.filter { lines[$0].hasPrefix("gemm 128³") }
         #expect(rows.count == 2, "gemm 128³ on 1 and 2 threads")
         for row in rows where row + 1 < lines.count {

@@ -14,6 +14,8 @@ struct CommandResult {
 let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let smallMNIST = packageRoot.appendingPathComponent("Fixtures/mnist-small").path
+/// The bundled MNIST (60,000 training images), for runs that must last long enough to interrupt.
+let bundledMNIST = packageRoot.appendingPathComponent("Fixtures/mnist").path
 
 /// The built binary, beside the test bundle.
 let nnfastExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
