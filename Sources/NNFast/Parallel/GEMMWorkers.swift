@@ -43,7 +43,14 @@ enum GEMMWorkers {
     /// against `concurrentPerform` (0.94× once the pool no longer backed off; AVX2 build, 11
     /// rounds), but within the same hour, with no busy process, a build that ran 512³ exactly as
     /// before read 0.75× against it. So the pool serves only calls where its gain was measured
-    /// (80³ to 256³); 64 MFLOP is about 0.6 ms on one thread, the cut itself not measured.
+    /// (80³ to 256³); 64 MFLOP is about 0.6 ms on one thread.
+    ///
+    /// The cut, measured later (the same VM, AVX-512 build): `nnfast bench --filter gemm --quick`
+    /// with the cut moved past every size, alternated with this one; two-thread time with the
+    /// pool over time without, median [worst]. Quiet, two runs of 8 and 12 rounds: 512³ 0.97× and
+    /// 0.98× [1.81×, 1.54×], 1024³ 0.99× and 0.99× [1.83×, 1.82×]. But 256³, pooled on both sides,
+    /// read 0.96× and 1.00× in the same runs: that is the noise. With a busy process (8 rounds):
+    /// 512³ 1.05× [1.30×], 1024³ 0.91× [1.34×]. Neither side wins clearly, so the cut stays.
     static let warmBelowFLOPs = 64.0e6
 
     private struct Pools {
