@@ -237,10 +237,13 @@ def main():
 
     peaks = [p for one in rounds for p in one.peaks]
     above = sorted({line for one in rounds for line in one.above_peak})
+    # bench notes a probe whose threads scaled below 0.9 after its retries (older builds do not say)
+    busy = sum(1 for p in peaks if p.get("all_threads_scaling", 1) < 0.9)
     print(f"\n(measured in {time.time() - started:.0f} s; peak by FMA probe, range over the bench runs: "
           f"{min(p['single_thread_gflops'] for p in peaks):.1f}-{max(p['single_thread_gflops'] for p in peaks):.1f} "
           f"GFLOP/s on 1 thread, {min(p['all_threads_gflops'] for p in peaks):.1f}-"
           f"{max(p['all_threads_gflops'] for p in peaks):.1f} on {peaks[0]['threads']}; "
+          f"{busy} of {len(peaks)} bench runs probed a busy machine (threads scaling below 0.9); "
           f"kernels above the peak: {', '.join(above) if above else 'none'})")
     if args.json:
         with open(args.json, "w") as f:

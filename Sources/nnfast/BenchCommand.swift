@@ -10,8 +10,10 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Peak: the machine's FP32 peak is measured, not assumed — a register-only loop of 12 \
             independent FMA chains in the build's widest vectors (8 floats with AVX2, 16 with \
-            AVX-512), on 1 and on N threads. '% peak' is GFLOP/s over that; a kernel above 100% \
-            means the probe is wrong on this machine, and bench says so. Times are the best of 5 \
+            AVX-512), on 1 and on N threads. '% peak' is GFLOP/s over that. When a kernel reads \
+            above 100%, the probe runs again after the kernels (a probe that ran while another \
+            process held a core reads low); a kernel above both readings means the probe is wrong \
+            on this machine, and bench says so. Times are the best of 5 \
             samples of ≥ 20 ms each. The first line names the build's instruction set, GEMM tile \
             and the CPU. Build with -c release.
             """
@@ -64,34 +66,70 @@ struct BenchCommand: ParsableCommand {
         let peak = MachinePeak.measure(threads: threads)
         log("peak (FMA probe, 12 chains of \(KernelBuild.probeVectorWidth) floats): "
             + "\(fixed(peak.singleThreadGFLOPS, 1)) GFLOP/s on 1 thread, \(fixed(peak.allThreadsGFLOPS, 1)) GFLOP/s on \(threads)")
+        if peak.allThreadsLookBusy {
+            log("note: in the probe each of the \(threads) threads ran at \(fixed(peak.allThreadsScaling, 2))× one thread's rate alone, "
+                + "through a second of retries: another process holds part of a core, so the \(threads)-thread '% peak' "
+                + "figures are against a busy machine's peak")
+        }
         var results = gemmSection(peak: peak, threadCounts: threadCounts)
         results += elementwiseSection()
         let steps = trainingStepSection(peak: peak)
         let augmentation = selected("augment") ? augmentationSection() : [:]
-        let abovePeak = kernelsAbovePeak(results: results, steps: steps)
+        let (abovePeak, peakAfter) = checkAgainstPeak(peak, results: results, steps: steps)
         if json {
-            try printJSON([
+            var report: [String: Any] = [
                 "build": ["instruction_set": KernelBuild.instructionSet, "gemm_tile": KernelBuild.gemmTile,
                           "probe_vector_width": KernelBuild.probeVectorWidth, "cpu": KernelBuild.cpu],
-                "peak": ["single_thread_gflops": peak.singleThreadGFLOPS, "threads": peak.threads,
-                         "all_threads_gflops": peak.allThreadsGFLOPS],
+                "peak": peak.json,
                 "above_peak": abovePeak,
                 "results": try JSONSerialization.jsonObject(with: try JSONEncoder().encode(results)),
                 "training_steps": steps, "augmentation": augmentation,
-            ])
+            ]
+            if let peakAfter { report["peak_after_kernels"] = peakAfter.json }
+            try printJSON(report)
         }
     }
 
-    /// The kernels measured above 100% of the probe's peak: none, unless the probe is wrong for
+    /// The kernels measured above 100% of the machine's peak: none, unless the probe is wrong for
     /// this machine (then every '% peak' is too). Reported on stderr and in the JSON.
-    private func kernelsAbovePeak(results: [BenchmarkResult], steps: [[String: Any]]) -> [String] {
-        var above = results.filter { ($0.percentOfPeak ?? 0) > 100 }
-            .map { "\($0.kernel) on \($0.threads) thread(s): \(fixed($0.percentOfPeak ?? 0, 1))%" }
-        for step in steps where (step["percent_of_peak"] as? Double ?? 0) > 100 {
-            above.append("training step b\(step["batch"] ?? "?") on \(step["threads"] ?? "?") thread(s): "
-                         + fixed(step["percent_of_peak"] as? Double ?? 0, 1) + "%")
+    ///
+    /// On a shared host the first probe can run while another process holds part of a core and
+    /// read low for minutes; kernels timed in a quieter moment then read above it, which says
+    /// nothing about the probe's method. So when any kernel reads above the first probe, the probe
+    /// runs again after the kernels, and only a kernel above the better of the two readings is
+    /// reported as above the peak; the others get a note. Returns those kernels and the second
+    /// reading (nil when none was needed).
+    private func checkAgainstPeak(_ peak: MachinePeak, results: [BenchmarkResult],
+                                  steps: [[String: Any]]) -> (above: [String], peakAfter: MachinePeak?) {
+        guard !kernelsAbove(peak, results: results, steps: steps).isEmpty else { return ([], nil) }
+        let after = MachinePeak.measure(threads: peak.threads)
+        let best = peak.best(after)
+        let aboveFirst = kernelsAbove(peak, results: results, steps: steps)
+        let above = kernelsAbove(best, results: results, steps: steps)
+        let explained = aboveFirst.count - above.count
+        if explained > 0 {
+            StandardError.writeLine("note: \(explained) kernel(s) read above the first probe's peak but not above a second probe's, "
+                + "run after the kernels (\(fixed(after.singleThreadGFLOPS, 1)) GFLOP/s on 1 thread, "
+                + "\(fixed(after.allThreadsGFLOPS, 1)) on \(after.threads)): the machine was busier while the first probe ran; "
+                + "the '% peak' figures above are against the first")
         }
         for line in above { StandardError.writeLine("warning: above the measured peak (the probe is wrong here): \(line)") }
+        return (above, after)
+    }
+
+    /// Each kernel and training step above 100% of `peak`, as "name on N thread(s): P%".
+    private func kernelsAbove(_ peak: MachinePeak, results: [BenchmarkResult], steps: [[String: Any]]) -> [String] {
+        var above: [String] = []
+        for result in results {
+            guard let gflops = result.gflops else { continue }
+            let percent = 100 * gflops / peak.gflops(threads: result.threads)
+            if percent > 100 { above.append("\(result.kernel) on \(result.threads) thread(s): \(fixed(percent, 1))%") }
+        }
+        for step in steps {
+            guard let gflops = step["gflops"] as? Double, let threads = step["threads"] as? Int else { continue }
+            let percent = 100 * gflops / peak.gflops(threads: threads)
+            if percent > 100 { above.append("training step b\(step["batch"] ?? "?") on \(threads) thread(s): \(fixed(percent, 1))%") }
+        }
         return above
     }
 
@@ -212,5 +250,13 @@ struct BenchCommand: ParsableCommand {
             + result.shape.rightPadded(to: 22)
             + String(result.threads).leftPadded(to: 4) + duration(result.seconds).leftPadded(to: 11)
             + fixed(result.gflops ?? 0, 1).leftPadded(to: 9) + fixed(result.percentOfPeak ?? 0, 1).leftPadded(to: 8)
+    }
+}
+
+extension MachinePeak {
+    /// A probe reading as JSON.
+    var json: [String: Any] {
+        ["single_thread_gflops": singleThreadGFLOPS, "threads": threads, "all_threads_gflops": allThreadsGFLOPS,
+         "all_threads_scaling": allThreadsScaling]
     }
 }

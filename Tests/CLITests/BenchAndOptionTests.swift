@@ -10,6 +10,17 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let peak = try #require(object["peak"] as? [String: Any])
         #expect((peak["single_thread_gflops"] as? Double ?? 0) > 0)
+        // How the probe's threads scaled: the all-threads rate over two single threads'.
+        let single = peak["single_thread_gflops"] as? Double ?? 0, all = peak["all_threads_gflops"] as? Double ?? 0
+        let scaling = try #require(peak["all_threads_scaling"] as? Double)
+        #expect(abs(scaling - all / (2 * single)) < 1e-9)
+        // A second probe runs only when a kernel read above the first, and then the kernels it
+        // lists are above both readings.
+        if let after = object["peak_after_kernels"] as? [String: Any] {
+            #expect((after["all_threads_gflops"] as? Double ?? 0) > 0)
+        } else {
+            #expect((object["above_peak"] as? [String])?.isEmpty == true)
+        }
         let results = try #require(object["results"] as? [[String: Any]])
         #expect(results.count == 2, "gemm 128³ on 1 and 2 threads")
         for entry in results {

@@ -13,6 +13,25 @@ public struct MachinePeak: Sendable, Equatable {
         threads <= 1 ? singleThreadGFLOPS : allThreadsGFLOPS * Double(min(threads, self.threads)) / Double(self.threads)
     }
 
+    /// How the threads scaled in the probe: the all-threads rate over `threads` times one thread's
+    /// (1 for a one-thread peak).
+    public var allThreadsScaling: Double {
+        threads <= 1 ? 1 : allThreadsGFLOPS / (Double(threads) * singleThreadGFLOPS)
+    }
+
+    /// Whether the all-threads probe still scaled below `minimumScaling` after its second of
+    /// retries: another process held part of a core throughout, so the all-threads peak is that
+    /// busy machine's, and kernels timed once it is quieter may read above it.
+    public var allThreadsLookBusy: Bool { allThreadsScaling < minimumScaling }
+
+    /// The better of two measurements of the same machine, for each thread count: another process
+    /// can only take cycles from a probe, so the higher reading is the nearer to the peak.
+    public func best(_ other: MachinePeak) -> MachinePeak {
+        precondition(threads == other.threads, "peaks measured on different thread counts")
+        return MachinePeak(singleThreadGFLOPS: max(singleThreadGFLOPS, other.singleThreadGFLOPS), threads: threads,
+                           allThreadsGFLOPS: max(allThreadsGFLOPS, other.allThreadsGFLOPS))
+    }
+
     public static func measure(threads: Int) -> MachinePeak {
         // ~2 ms per sample on one core whatever the vector width, long enough to dwarf a thread's start.
         let iterations = 16_000_000 / fmaProbeVectorWidth
