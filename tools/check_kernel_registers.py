@@ -32,13 +32,13 @@ KERNELS = {
     "fmaProbe": ("8fmaProbe",),
     "GEMM panel plan": ("14_GEMMPanelPlanV", TILE_MULTIPLY),
     "GEMM packed plan": ("15_GEMMPackedPlanV", TILE_MULTIPLY),
-    "GEMM tile edges": ("13halfWidthSums", "16quarterWidthSums", "11fourRowSums"),
+    "GEMM tile edges": ("13halfWidthSums", "16quarterWidthSums", "11fourRowSums", "10twoRowSums"),
     "GEMM column edge": ("19columnEdgeAlongRows", "15_GEMMColumnEdgeO"),
 }
 # Functions that must make no out-of-line SIMD call: the GEMM plans and tiles, and the
 # elementwise kernels of the training step (where the function is not inlined into its caller).
 CALL_FREE = ("14_GEMMPanelPlanV", "15_GEMMPackedPlanV", TILE_MULTIPLY, "13halfWidthSums", "16quarterWidthSums",
-             "11fourRowSums", "19columnEdgeAlongRows", "15_GEMMColumnEdgeO",
+             "11fourRowSums", "10twoRowSums", "19columnEdgeAlongRows", "15_GEMMColumnEdgeO",
              "18activationBackward_", "10columnSums_", "19multiplyElementwise_", "13convertPixels_",
              "25softmaxCrossEntropyKernel")
 # A call target that passes or returns vectors.
@@ -47,7 +47,7 @@ SIMD_CALL = re.compile(r"SIMD(2|4|8|16|32|64)V")
 # kept out of line so they do not take the full tile's registers; and the column edge's row
 # blocks, once per edge (LLVM may outline them: they pass vector types, not vectors), and its
 # six-column loop, out of line because inlined beside the four-column one it spilled.
-DELIBERATE_CALLS = ("13halfWidthSums", "16quarterWidthSums", "11fourRowSums", "storeL_", "15_GEMMColumnEdgeO9rowBlocks",
+DELIBERATE_CALLS = ("13halfWidthSums", "16quarterWidthSums", "11fourRowSums", "10twoRowSums", "storeL_", "15_GEMMColumnEdgeO9rowBlocks",
                     "15_GEMMColumnEdgeO10sixColumns")
 MIN_FMAS = 8
 # A K loop is mostly FMAs (12 of 24 instructions for the 6×16 tile; 24 of 81 in its half-width

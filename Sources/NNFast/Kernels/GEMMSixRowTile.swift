@@ -22,6 +22,15 @@ protocol _GEMMSixRowTile: GEMMTile {
         b: UnsafePointer<Float>, bKStride: Int, rows: Int
     ) -> (Segment, Segment, Segment, Segment, Segment, Segment)
 
+    /// Whether a panel of at most two rows runs `twoRowSums` rather than the four-row loop.
+    static var twoRowEdgePays: Bool { get }
+
+    /// `_GEMMTileEdges.twoRowSums` on this tile's segment, out of line (see below).
+    static func twoRowSums(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int, rows: Int
+    ) -> (Segment, Segment, Segment, Segment)
+
     /// `_GEMMTileEdges.fourRowSums` on this tile's segment, out of line (see below).
     static func fourRowSums(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
@@ -30,6 +39,16 @@ protocol _GEMMSixRowTile: GEMMTile {
 }
 
 extension _GEMMSixRowTile {
+    /// The two-row loop, for a tile that never selects it (`twoRowEdgePays` false): the same
+    /// sums, as a generic call.
+    static func twoRowSums(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int, rows: Int
+    ) -> (Segment, Segment, Segment, Segment) {
+        _GEMMTileEdges.twoRowSums(
+            k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
+    }
+
     /// The sums of one tile of `op(A)[rows × k] · Bpanel[k × 2·Segment]`, row by row (each
     /// row's two segments): one FMA per element per K step, from 0 up, whichever loop runs.
     /// Rows past `rows` hold garbage (row 0's sums, or zero), as do columns past `cols`.
@@ -47,6 +66,9 @@ extension _GEMMSixRowTile {
                 k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
         } else if cols <= Segment.scalarCount {
             (c00, c10, c20, c30, c40, c50) = halfWidthSums(
+                k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
+        } else if rows <= 2 && twoRowEdgePays {
+            (c00, c01, c10, c11) = twoRowSums(
                 k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
         } else if rows <= 4 {
             (c00, c01, c10, c11, c20, c21, c30, c31) = fourRowSums(
@@ -79,7 +101,8 @@ extension _GEMMSixRowTile {
 // one of 4 (three of 32 and one of 4 on AVX-512), the 10-wide output layer one ragged panel; a
 // thread's 16 rows of a batch of 32 are two row panels and one of 4. These loops do the first
 // half of the columns, or the first 4 rows, only: per llvm-mca's Zen 3 model half and two
-// thirds of a full tile's cycles per K step. An edge of at most half a segment (the 4 columns
+// thirds of a full tile's cycles per K step. On AVX-512 a panel of at most 2 rows runs a loop of
+// its own, a third of the full tile's cycles (`twoRowEdgePays`). An edge of at most half a segment (the 4 columns
 // of a 100-wide layer on AVX-512) runs the half-width loop on vectors half as wide where those
 // are cheaper (`quarterWidthSums`). Each element is still one FMA per K step from 0 up, so the
 // bits are the same as the full tile's.
@@ -113,6 +136,29 @@ enum _GEMMTileEdges<Segment: SIMD> where Segment.Scalar == Float {
             bRow += bKStride &* MemoryLayout<Float>.stride
         }
         return (c0, c1, c2, c3, c4, c5)
+    }
+
+    /// Both segments of up to two rows: 4 accumulators. A batch of 32 or 128 on one thread ends
+    /// in a two-row panel (32 = 5·6 + 2), and so does W's 800 rows in the wide network's update.
+    @inline(__always)
+    static func twoRowSums(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
+        b: UnsafePointer<Float>, bKStride: Int, rows: Int
+    ) -> (Segment, Segment, Segment, Segment) {
+        let (a0, a1, _, _, _, _) = sixRowPointers(a, rows: rows, stride: aRowStride)
+        let highOffset = MemoryLayout<Segment>.size
+        var offset = 0
+        var bRow = UnsafeRawPointer(b)
+        var c00 = Segment(), c01 = Segment(), c10 = Segment(), c11 = Segment()
+        for _ in 0..<k {
+            let b0 = bRow.loadUnaligned(as: Segment.self)
+            let b1 = bRow.loadUnaligned(fromByteOffset: highOffset, as: Segment.self)
+            var s = a0[offset]; c00.addProduct(s, b0); c01.addProduct(s, b1)
+            s = a1[offset]; c10.addProduct(s, b0); c11.addProduct(s, b1)
+            offset &+= aKStride
+            bRow += bKStride &* MemoryLayout<Float>.stride
+        }
+        return (c00, c01, c10, c11)
     }
 
     /// Both segments of up to four rows: 8 accumulators.

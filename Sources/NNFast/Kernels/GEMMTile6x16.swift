@@ -64,6 +64,11 @@ enum GEMMTile6x16: _GEMMSixRowTile {
         halfWidthSums(k: k, a: a, aRowStride: aRowStride, aKStride: aKStride, b: b, bKStride: bKStride, rows: rows)
     }
 
+    /// Never: on ymm vectors the four-row loop's 8 chains already take the 4 cycles a step that
+    /// two rows' 4 chains would wait on their latency, and with the two-row loop called beside
+    /// the others, the full tile's loop spilled (`tools/check_kernel_registers.py`).
+    static var twoRowEdgePays: Bool { false }
+
     @inline(never)
     static func fourRowSums(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
