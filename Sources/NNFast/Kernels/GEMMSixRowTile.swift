@@ -140,6 +140,8 @@ enum _GEMMTileEdges<Segment: SIMD> where Segment.Scalar == Float {
 
     /// Both segments of up to two rows: 4 accumulators. A batch of 32 or 128 on one thread ends
     /// in a two-row panel (32 = 5·6 + 2), and so does W's 800 rows in the wide network's update.
+    /// Written out like the four-row loop, each accumulator a named local, which
+    /// `tools/check_kernel_registers.py` checks stay in registers.
     @inline(__always)
     static func twoRowSums(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aKStride: Int,
