@@ -101,11 +101,10 @@ struct BenchCommand: ParsableCommand {
     /// reading (nil when none was needed).
     private func checkAgainstPeak(_ peak: MachinePeak, results: [BenchmarkResult],
                                   steps: [[String: Any]]) -> (above: [String], peakAfter: MachinePeak?) {
-        guard !kernelsAbove(peak, results: results, steps: steps).isEmpty else { return ([], nil) }
-        let after = MachinePeak.measure(threads: peak.threads)
-        let best = peak.best(after)
         let aboveFirst = kernelsAbove(peak, results: results, steps: steps)
-        let above = kernelsAbove(best, results: results, steps: steps)
+        guard !aboveFirst.isEmpty else { return ([], nil) }
+        let after = MachinePeak.measure(threads: peak.threads)
+        let above = kernelsAbove(peak.best(after), results: results, steps: steps)
         let explained = aboveFirst.count - above.count
         if explained > 0 {
             StandardError.writeLine("note: \(explained) kernel(s) read above the first probe's peak but not above a second probe's, "

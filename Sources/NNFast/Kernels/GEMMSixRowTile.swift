@@ -101,10 +101,10 @@ extension _GEMMSixRowTile {
 // one of 4 (three of 32 and one of 4 on AVX-512), the 10-wide output layer one ragged panel; a
 // thread's 16 rows of a batch of 32 are two row panels and one of 4. These loops do the first
 // half of the columns, or the first 4 rows, only: per llvm-mca's Zen 3 model half and two
-// thirds of a full tile's cycles per K step. On AVX-512 a panel of at most 2 rows runs a loop of
-// its own, a third of the full tile's cycles (`twoRowEdgePays`). An edge of at most half a segment (the 4 columns
-// of a 100-wide layer on AVX-512) runs the half-width loop on vectors half as wide where those
-// are cheaper (`quarterWidthSums`). Each element is still one FMA per K step from 0 up, so the
+// thirds of a full tile's cycles per K step. On AVX-512 a panel of at most 2 rows runs a loop
+// of its own, a third of the full tile's cycles (`twoRowEdgePays`). An edge of at most half a
+// segment (the 4 columns of a 100-wide layer on AVX-512) runs the half-width loop on vectors
+// half as wide where those are cheaper (`quarterWidthSums`). Each element is still one FMA per K step from 0 up, so the
 // bits are the same as the full tile's.
 //
 // Each tile calls them through its own out-of-line, non-generic functions, which
